@@ -1,0 +1,116 @@
+"""`handbook.json`: every validated document as JSON, hashed, for the server and the app.
+
+Shape (format 1)::
+
+    {
+      "format": 1,
+      "hash": "<sha256 of the documents' hashes>",
+      "generated": "2026-05-01T08:00:00+00:00",   # build time; not part of any hash
+      "site": {...},                              # the site document (roles, shifts, contacts)
+      "documents": {
+        "CHK-PUMP-ROOM": {
+          "kind": "checklist", "version": "1.0", "title": "...",
+          "url": "checklists/chk-pump-room/",     # page in the built handbook, from site root
+          "hash": "<sha256 of this entry without the hash>",
+          "doc": {...},                           # model_dump(mode="json"): the YAML, validated
+          "derived": {...}                        # words the app shows: schedules, durations
+        }
+      }
+    }
+
+`derived` holds, by kind: checklist `schedule` (每日两次); patrol `schedules` (one per entry);
+emergency `drill`; procedure `steps` (time limits in words); course `due_within`. The same
+input always gives the same hashes: JSON is dumped with sorted keys and no spacing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from generator.loader import Tree
+from generator.models import Checklist, Course, Emergency, Patrol, Procedure
+from generator.schedule import duration_words
+
+FORMAT = 1
+
+
+def canonical(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def sha256(data: object) -> str:
+    return hashlib.sha256(canonical(data)).hexdigest()
+
+
+def derived(doc: BaseModel, lang: str = "zh") -> dict[str, object]:
+    """Words the app would otherwise have to compute the same way the pages do."""
+    if isinstance(doc, Checklist):
+        return {
+            "schedule": doc.schedule.words(lang),
+            "time_allowed": duration_words(doc.time_allowed, lang) if doc.time_allowed else None,
+        }
+    if isinstance(doc, Patrol):
+        return {
+            "schedules": [s.words(lang) for s in doc.schedule],
+            "time_allowed": duration_words(doc.time_allowed, lang),
+        }
+    if isinstance(doc, Emergency):
+        return {
+            "drill": doc.drill.words(lang) if doc.drill else None,
+            "first_actions": [
+                duration_words(a.within, lang) if a.within else None for a in doc.first_actions
+            ],
+        }
+    if isinstance(doc, Procedure):
+        return {
+            "steps": [
+                duration_words(s.time_limit, lang) if s.time_limit else None for s in doc.steps
+            ]
+        }
+    if isinstance(doc, Course):
+        return {"due_within": duration_words(doc.due_within, lang)}
+    return {}
+
+
+def bundle(
+    tree: Tree, urls: dict[str, str] | None = None, generated: dt.datetime | None = None
+) -> dict[str, object]:
+    """The bundle as a dict; `urls` maps document ids to their page in the built site."""
+    urls = urls or {}
+    documents: dict[str, dict[str, object]] = {}
+    for doc_id in sorted(tree.documents):
+        doc = tree.documents[doc_id]
+        entry: dict[str, object] = {
+            "kind": doc.kind,
+            "version": getattr(doc, "version", None),
+            "title": doc.title,
+            "url": urls.get(doc_id),
+            "doc": doc.model_dump(mode="json"),
+            "derived": derived(doc),
+        }
+        entry["hash"] = sha256(entry)
+        documents[doc_id] = entry
+    site = tree.site
+    generated = generated or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return {
+        "format": FORMAT,
+        "hash": sha256(
+            {"format": FORMAT, "documents": {k: v["hash"] for k, v in documents.items()}}
+        ),
+        "generated": generated.isoformat(),
+        "site": site.model_dump(mode="json") if site else None,
+        "documents": documents,
+    }
+
+
+def write_bundle(data: dict[str, object], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return path

@@ -1,0 +1,126 @@
+"""The MkDocs plugin: a thin adapter that loads sop/, renders it and adds the pages."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from generator import qr
+from generator.bundle import bundle, write_bundle
+from generator.labels import labels
+from generator.loader import Tree, load_tree
+from generator.navigation import build_nav
+from generator.problems import ERROR, format_text, promote
+from generator.render import page_uri, render
+
+log = logging.getLogger("mkdocs.plugins.dutybook")
+ASSETS = Path(__file__).with_name("assets")
+CSS = "assets/dutybook.css"
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+
+
+class DutybookConfig(base.Config):
+    sop_dir = c.Type(str, default="sop")
+    lang = c.Choice(("zh", "en"), default="zh")
+    pdf = c.Type(bool, default=True)
+    bundle = c.Type(bool, default=True)
+
+
+class DutybookPlugin(BasePlugin[DutybookConfig]):
+    """Adds a page per sop/ document, role start pages, QR posters and handbook.json."""
+
+    def __init__(self) -> None:
+        self.serving = False
+        self.tree: Tree | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # PDFs take a while; a preview while typing does not need them
+        self.serving = command == "serve"
+
+    @event_priority(100)  # before Material's search plugin reads its jieba settings
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        base_dir = Path(config.config_file_path or ".").parent
+        self.sop_path = (base_dir / self.config.sop_dir).resolve()
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        if search is not None and "jieba_dict_user" in search.config:
+            user_dict = search.config.jieba_dict_user
+            if not user_dict:
+                search.config.jieba_dict_user = str(ASSETS / "jieba-user.txt")
+            elif not Path(user_dict).is_absolute():
+                search.config.jieba_dict_user = str((base_dir / user_dict).resolve())
+        if CSS not in config.extra_css:
+            config.extra_css.append(CSS)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self.tree = load_checked(self.sop_path, Path(config.docs_dir))
+        content = [f.src_uri for f in files.documentation_pages()]
+        pdf = self.config.pdf and not self.serving
+        pages = render(self.tree, self.config.lang, existing=content, pdf=pdf)
+        for uri, markdown in pages.items():
+            files.append(File.generated(config, uri, content=markdown, inclusion=_inclusion(uri)))
+        for patrol in self.tree.of_kind("patrol"):
+            for uri, data in qr.svgs(patrol).items():
+                files.append(File.generated(config, uri, content=data))
+            if pdf:
+                areas = {a.id: a.name for p in self.tree.site.properties for a in p.areas}
+                data = qr.pdf(patrol, areas, labels(self.config.lang)["scan_hint"])
+                files.append(
+                    File.generated(config, f"patrols/{patrol.id.lower()}/qr.pdf", content=data)
+                )
+        files.append(File.generated(config, CSS, abs_src_path=str(ASSETS / "dutybook.css")))
+        if config.nav is None:
+            config.nav = build_nav(self.tree, content, set(pages), self.config.lang)
+        return files
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> None:
+        server.watch(str(self.sop_path))
+
+    def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
+        # Material's search overlay is a dialog without a name; screen readers announce
+        # nothing useful (axe: aria-dialog-name). Name it rather than copy the partial.
+        label = labels(self.config.lang)["search_dialog"]
+        return output.replace(SEARCH_DIALOG, f'{SEARCH_DIALOG[:-1]} aria-label="{label}">', 1)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.bundle and self.tree is not None:
+            urls = {
+                doc.id: _url(config, page_uri(doc))
+                for doc in self.tree.documents.values()
+                if doc.kind != "site"
+            }
+            write_bundle(bundle(self.tree, urls), Path(config.site_dir) / "handbook.json")
+
+
+def load_checked(sop_path: Path, content_dir: Path | None) -> Tree:
+    """Load sop/; on errors print exactly what `dutybook check` prints, then abort."""
+    tree = load_tree(sop_path, content_dir=content_dir)
+    problems = promote(tree.problems, strict=False)
+    if any(p.severity == ERROR for p in problems):
+        click.echo(format_text(problems), err=True)
+        errors = sum(p.severity == ERROR for p in problems)
+        raise Abort(f"Aborted with {errors} content error{'s' * (errors != 1)} in {sop_path}")
+    for problem in problems:
+        log.warning(str(problem))
+    return tree
+
+
+def _inclusion(uri: str) -> InclusionLevel:
+    # paper forms and posters are reached from their document's page, not the navigation
+    if uri.endswith(("-print.md", "-qr.md")):
+        return InclusionLevel.NOT_IN_NAV
+    return InclusionLevel.UNDEFINED
+
+
+def _url(config: MkDocsConfig, uri: str) -> str:
+    stem = uri.removesuffix(".md")
+    return f"{stem}/" if config.use_directory_urls else f"{stem}.html"

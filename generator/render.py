@@ -1,0 +1,334 @@
+"""Validated documents to Markdown pages: one Jinja template per kind, plain functions only.
+
+`render(tree)` returns `{src_uri: markdown}`; the MkDocs plugin adds those pages with
+`File.generated`, and `write(pages, folder)` puts them on disk for any other site generator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from pydantic import BaseModel
+
+from generator.labels import labels
+from generator.loader import Tree
+from generator.models import Checklist, Contact, Item, Procedure, Schedule, Site, Standard, Step
+from generator.references import find_step, split_ref
+from generator.schedule import duration_words
+
+KIND_DIRS = {
+    "procedure": "procedures",
+    "checklist": "checklists",
+    "patrol": "patrols",
+    "emergency": "emergencies",
+    "course": "courses",
+}
+KINDS = list(KIND_DIRS)
+PUBLIC_NUMBERS = {"110": "报警电话", "119": "火警电话", "120": "急救电话"}
+BOX = "☐"
+
+ENV = Environment(
+    loader=FileSystemLoader(Path(__file__).with_name("templates")),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+    autoescape=False,
+    # attr_list's "{#anchor}" must reach Markdown untouched, so Jinja comments use {## ##}
+    comment_start_string="{##",
+    comment_end_string="##}",
+)
+
+
+def slug(doc: BaseModel) -> str:
+    return doc.id.lower()
+
+
+def page_uri(doc: BaseModel) -> str:
+    """Where a document's page lives, relative to docs_dir: procedures/eng-repair.md."""
+    return f"{KIND_DIRS[doc.kind]}/{slug(doc)}.md"
+
+
+def print_uri(doc: Checklist) -> str:
+    return f"checklists/{slug(doc)}-print.md"
+
+
+def posters_uri(doc: BaseModel) -> str:
+    return f"patrols/{slug(doc)}-qr.md"
+
+
+def asset_dir(doc: BaseModel) -> str:
+    """Folder beside a patrol page for its QR images and PDF (patrols/<id>/)."""
+    return f"patrols/{slug(doc)}"
+
+
+def role_uri(role_id: str) -> str:
+    return f"roles/{role_id}.md"
+
+
+def step_anchor(step: Step, number: int) -> str:
+    """Every step gets an anchor; ids survive renumbering, so prefer them."""
+    return f"step-{step.id}" if step.id else f"step-{number}"
+
+
+def number(value: float) -> str:
+    return f"{value:g}"
+
+
+def cell(text: object) -> str:
+    """Text made safe for one Markdown table cell."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def tel(phone: str) -> str:
+    return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+
+
+class Page:
+    """What a template may ask about while rendering one page at `here`."""
+
+    def __init__(self, tree: Tree, here: str, lang: str, today: dt.date, pdf: bool) -> None:
+        self.tree = tree
+        self.here = here
+        self.lang = lang
+        self.today = today
+        self.pdf = pdf
+        self.t = labels(lang)
+        site = tree.site
+        self.site: Site | None = site
+        self._roles = {r.id: r for r in site.roles} if site else {}
+        self._areas = {a.id: a.name for p in site.properties for a in p.areas} if site else {}
+        self._props = {p.id: p.name for p in site.properties} if site else {}
+        self.contacts: dict[str, Contact] = {c.id: c for c in site.contacts} if site else {}
+
+    # --- words -------------------------------------------------------------------------
+
+    def role(self, role_id: str | None) -> str:
+        role = self._roles.get(role_id or "")
+        if role is None:
+            return role_id or ""
+        return role.name_en if self.lang == "en" and role.name_en else role.name
+
+    def roles(self, ids: Iterable[str]) -> str:
+        return (
+            "、".join(self.role(r) for r in ids)
+            if self.lang != "en"
+            else ", ".join(self.role(r) for r in ids)
+        )
+
+    def area(self, area_id: str | None) -> str:
+        return self._areas.get(area_id or "", area_id or self.t["other_area"])
+
+    def property(self, prop_id: str) -> str:
+        return self._props.get(prop_id, prop_id)
+
+    def duration(self, value: str | None) -> str:
+        return duration_words(value, self.lang) if value else ""
+
+    def within(self, value: str | None) -> str:
+        return self.t["within"].format(d=self.duration(value)) if value else ""
+
+    def schedule(self, schedule: Schedule) -> str:
+        return schedule.words(self.lang)
+
+    def shifts(self, ids: list[str]) -> str:
+        if not ids:
+            return self.t["all_shifts"]
+        known = {s.id: s for s in self.site.shifts} if self.site else {}
+        return "、".join(
+            f"{known[s].name} {known[s].start}–{known[s].end}" if s in known else s for s in ids
+        )
+
+    def standard(self, standard: Standard) -> str:
+        unit = f" {standard.unit}" if standard.unit else ""
+        return f"{standard.op} {number(standard.value)}{unit}"
+
+    def range(self, item: Item) -> str:
+        unit = f" {item.unit}" if item.unit else ""
+        if item.min is not None and item.max is not None:
+            return f"{number(item.min)}–{number(item.max)}{unit}"
+        if item.min is not None:
+            return f"≥ {number(item.min)}{unit}"
+        if item.max is not None:
+            return f"≤ {number(item.max)}{unit}"
+        return ""
+
+    def mark(self, item: Item) -> str:
+        """What a paper form shows for one item in one round: boxes to tick, or a blank."""
+        if item.type == "check":
+            return BOX
+        if item.type == "choice":
+            return " ".join(f"{BOX}{option}" for option in item.options or [])
+        if item.type == "photo":
+            return f"{BOX}{self.t['photo']}"
+        return ""
+
+    def note(self, doc: BaseModel) -> str:
+        """The one-line "how often" shown beside a document in a list."""
+        if isinstance(doc, Checklist):
+            return self.schedule(doc.schedule)
+        if doc.kind == "patrol":
+            return "；".join(f"{self.shifts(s.shifts)} {self.schedule(s)}" for s in doc.schedule)
+        if doc.kind == "course":
+            return self.t["due_words"].format(d=self.duration(doc.due_within))
+        return ""
+
+    def overdue(self, review_by: dt.date) -> bool:
+        return review_by < self.today
+
+    # --- links -------------------------------------------------------------------------
+
+    def rel(self, target: str) -> str:
+        """A link from this page to another file under docs_dir."""
+        return posixpath.relpath(target, posixpath.dirname(self.here) or ".")
+
+    def doc(self, doc_id: str) -> BaseModel | None:
+        return self.tree.documents.get(doc_id)
+
+    def link(self, ref: str, step_words: bool = True) -> str:
+        """Markdown link to a document or one procedure step ("SEC-GATE#3")."""
+        doc_id, step = split_ref(ref)
+        doc = self.doc(doc_id)
+        if doc is None or doc.kind == "site":
+            return ref
+        target = self.rel(page_uri(doc))
+        if step is not None and isinstance(doc, Procedure):
+            index = find_step(doc, step)
+            if index is not None:
+                text = self.t["see_step"].format(title=doc.title, n=index + 1)
+                if not step_words:
+                    text = f"{doc.title} #{index + 1}"
+                return f"[{text}]({target}#{step_anchor(doc.steps[index], index + 1)})"
+        return f"[{doc.title}]({target})"
+
+    def tel(self, contact: Contact) -> str:
+        note = f"（{self.t['example_number']}）" if contact.example else ""
+        if self.lang == "en" and contact.example:
+            note = f" ({self.t['example_number']})"
+        return f"{contact.name}：[{contact.phone}]({tel(contact.phone)}){{ .dutybook-tel }}{note}"
+
+    def public_numbers(self) -> str:
+        by_phone = {c.phone: c.name for c in self.contacts.values()}
+        return " · ".join(
+            f"{by_phone.get(n, name)} [{n}]({tel(n)}){{ .dutybook-tel }}"
+            for n, name in PUBLIC_NUMBERS.items()
+        )
+
+    def front_matter(self, title: str, tags: Iterable[str] = (), **extra: object) -> str:
+        data: dict[str, object] = {"title": title}
+        unique = list(dict.fromkeys(t for t in tags if t))
+        if unique:
+            data["tags"] = unique
+        data.update(extra)
+        dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+        return f"---\n{dumped}---\n\n"
+
+
+def tags_for(page: Page, doc: BaseModel) -> list[str]:
+    """A document's tags: the roles it applies to, the areas it covers, its own tags."""
+    tags = [page.role(r) for r in doc.roles]
+    areas: list[str] = list(getattr(doc, "areas", []) or [])
+    areas += [i.area for i in getattr(doc, "items", []) if i.area]
+    areas += [c.area for c in getattr(doc, "checkpoints", [])]
+    tags += [page.area(a) for a in dict.fromkeys(areas)]
+    return tags + list(doc.tags)
+
+
+def rounds(page: Page, doc: Checklist) -> list[str]:
+    """Column heads of the paper form: the set times, else one per round in a shift or day."""
+    if doc.schedule.at:
+        return list(doc.schedule.at)
+    if doc.schedule.every in ("shift", "day") and 1 < doc.schedule.times <= 8:
+        return [page.t["round"].format(n=n) for n in range(1, doc.schedule.times + 1)]
+    return [page.t["round"].format(n=1)]
+
+
+def grouped(doc: Checklist) -> list[tuple[str | None, list[tuple[int, Item]]]]:
+    """Items grouped by area in the checklist's area order, numbered in the order shown."""
+    order = list(dict.fromkeys([*doc.areas, *(i.area for i in doc.items)]))
+    groups: dict[str | None, list[Item]] = {a: [] for a in order}
+    for item in doc.items:
+        groups[item.area].append(item)
+    numbered, n = [], 0
+    for area, items in groups.items():
+        if items:
+            numbered.append((area, [(n + i, item) for i, item in enumerate(items, 1)]))
+            n += len(items)
+    return numbered
+
+
+def _page(template: str, page: Page, **context: object) -> str:
+    return ENV.get_template(template).render(
+        h=page, t=page.t, cell=cell, step_anchor=step_anchor, page_uri=page_uri, **context
+    )
+
+
+def render(
+    tree: Tree,
+    lang: str = "zh",
+    today: dt.date | None = None,
+    existing: Iterable[str] = (),
+    pdf: bool = True,
+) -> dict[str, str]:
+    """Markdown for every page the handbook generates, keyed by path under docs_dir.
+
+    `existing` names hand-written pages; a generated home or tags page never replaces one.
+    `pdf` says whether a QR PDF is built beside each patrol page (so pages may link to it).
+    """
+    today = today or dt.date.today()
+    existing = set(existing)
+    pages: dict[str, str] = {}
+
+    def add(uri: str, template: str, **context: object) -> None:
+        pages[uri] = _page(template, Page(tree, uri, lang, today, pdf), **context)
+
+    docs = sorted((d for d in tree.documents.values() if d.kind in KIND_DIRS), key=lambda d: d.id)
+    for doc in docs:
+        uri = page_uri(doc)
+        tags = tags_for(Page(tree, uri, lang, today, pdf), doc)
+        extra: dict[str, object] = {}
+        if doc.kind == "checklist":
+            extra = {
+                "rounds": rounds(Page(tree, uri, lang, today, pdf), doc),
+                "groups": grouped(doc),
+                "print_uri": print_uri(doc),
+            }
+        if doc.kind == "patrol":
+            extra = {"posters_uri": posters_uri(doc), "assets": asset_dir(doc)}
+        add(uri, f"{doc.kind}.md.j2", doc=doc, tags=tags, **extra)
+        if doc.kind == "checklist":
+            add(print_uri(doc), "checklist_print.md.j2", doc=doc, **extra)
+        if doc.kind == "patrol":
+            add(posters_uri(doc), "patrol_posters.md.j2", doc=doc, **extra)
+    site = tree.site
+    for role in site.roles if site else []:
+        applies = {
+            kind: [d for d in docs if d.kind == kind and role.id in d.roles] for kind in KINDS
+        }
+        add(role_uri(role.id), "role.md.j2", role=role, applies=applies)
+    if "index.md" not in existing:
+        add(
+            "index.md",
+            "home.md.j2",
+            roles=site.roles if site else [],
+            counts={k: sum(d.kind == k for d in docs) for k in KINDS},
+        )
+    if "tags.md" not in existing:
+        add("tags.md", "tags.md.j2")
+    return pages
+
+
+def write(pages: dict[str, str], folder: Path) -> list[Path]:
+    """Write rendered pages as .md files under `folder` (for another site generator)."""
+    written = []
+    for uri, markdown in sorted(pages.items()):
+        path = folder / uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(markdown, encoding="utf-8")
+        written.append(path)
+    return written

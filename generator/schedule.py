@@ -1,0 +1,170 @@
+"""Schedules and durations: how often a task recurs and how long it may take, in words."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+CN_DIGITS = "零一二三四五六七八九十"
+
+
+class Period(StrEnum):
+    """The unit a schedule repeats in, shortest first."""
+
+    shift = "shift"
+    day = "day"
+    week = "week"
+    half_month = "half_month"
+    month = "month"
+    two_months = "two_months"
+    quarter = "quarter"
+    half_year = "half_year"
+    year = "year"
+
+
+# Length of each period in days; a shift counts as half a day for ordering only.
+PERIOD_DAYS = {
+    Period.shift: 0.5,
+    Period.day: 1,
+    Period.week: 7,
+    Period.half_month: 15,
+    Period.month: 30,
+    Period.two_months: 61,
+    Period.quarter: 91,
+    Period.half_year: 182,
+    Period.year: 365,
+}
+
+_ZH_PERIOD = {
+    Period.shift: "每班",
+    Period.day: "每日",
+    Period.week: "每周",
+    Period.half_month: "每半月",
+    Period.month: "每月",
+    Period.two_months: "每两月",
+    Period.quarter: "每季度",
+    Period.half_year: "每半年",
+    Period.year: "每年",
+}
+
+_EN_PERIOD = {
+    Period.shift: ("per shift", "every shift"),
+    Period.day: ("a day", "daily"),
+    Period.week: ("a week", "weekly"),
+    Period.half_month: ("every half month", "every half month"),
+    Period.month: ("a month", "monthly"),
+    Period.two_months: ("every two months", "every two months"),
+    Period.quarter: ("a quarter", "quarterly"),
+    Period.half_year: ("every half year", "every half year"),
+    Period.year: ("a year", "yearly"),
+}
+
+# Shorthand words an author may write instead of "1/<period>".
+SHORTHAND = {
+    "daily": Period.day,
+    "weekly": Period.week,
+    "half-monthly": Period.half_month,
+    "monthly": Period.month,
+    "bimonthly": Period.two_months,
+    "quarterly": Period.quarter,
+    "half-yearly": Period.half_year,
+    "yearly": Period.year,
+}
+
+_SHORT_RE = re.compile(r"^\s*(\d+)\s*/\s*([a-z_]+)\s*$")
+
+
+def zh_number(n: int) -> str:
+    """Chinese numeral for a count of times (2 is 两)."""
+    if n == 2:
+        return "两"
+    if 0 <= n <= 10:
+        return CN_DIGITS[n]
+    if n < 20:
+        return "十" + (CN_DIGITS[n - 10] if n > 10 else "")
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return CN_DIGITS[tens] + "十" + (CN_DIGITS[ones] if ones else "")
+    return str(n)
+
+
+def expand_shorthand(value: object) -> object:
+    """Turn "2/day" or "weekly" into the mapping form; leave anything else to validation."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text in SHORTHAND:
+        return {"every": SHORTHAND[text].value, "times": 1}
+    if text in Period.__members__:
+        return {"every": text, "times": 1}
+    match = _SHORT_RE.match(text)
+    if match and match.group(2) in Period.__members__:
+        return {"every": match.group(2), "times": int(match.group(1))}
+    raise PydanticCustomError(
+        "schedule_syntax",
+        'cannot read schedule "{value}"; write "N/period" (e.g. "2/day") or one of: {words}',
+        {"value": value, "words": ", ".join([*SHORTHAND, *Period.__members__])},
+    )
+
+
+def schedule_words(every: Period, times: int, lang: str = "zh") -> str:
+    """Say a frequency in words: 每日两次, 每半月一次, twice a day."""
+    if lang == "zh":
+        return f"{_ZH_PERIOD[every]}{zh_number(times)}次"
+    per, once = _EN_PERIOD[every]
+    if times == 1:
+        return once
+    count = {2: "twice", 3: "three times"}.get(times, f"{times} times")
+    return f"{count} {per}"
+
+
+DURATION_RE = re.compile(r"^(\d+)(m|h|d|wd)$")
+_DURATION_ZH = {"m": "分钟", "h": "小时", "d": "天", "wd": "个工作日"}
+_DURATION_EN = {"m": "min", "h": "h", "d": "days", "wd": "working days"}
+_DURATION_MINUTES = {"m": 1, "h": 60, "d": 1440, "wd": 1440}
+
+
+def _check_duration(value: object) -> object:
+    if isinstance(value, str) and DURATION_RE.match(value):
+        return value
+    raise PydanticCustomError(
+        "duration",
+        'expected a duration such as "10m", "2h", "3d" or "2wd" (working days), got {value}',
+        {"value": repr(value)},
+    )
+
+
+Duration = Annotated[
+    str,
+    BeforeValidator(_check_duration),
+    Field(
+        json_schema_extra={"pattern": DURATION_RE.pattern},
+        description='"10m", "2h", "3d" or "2wd" (working days)',
+    ),
+]
+
+
+def duration_parts(value: str) -> tuple[int, str]:
+    """Split "15m" into (15, "m")."""
+    match = DURATION_RE.match(value)
+    if match is None:
+        raise ValueError(f"not a duration: {value!r}")
+    return int(match.group(1)), match.group(2)
+
+
+def duration_words(value: str, lang: str = "zh") -> str:
+    """Say a duration in words: 15分钟, 3个工作日."""
+    amount, unit = duration_parts(value)
+    if lang == "zh":
+        return f"{amount}{_DURATION_ZH[unit]}"
+    return f"{amount} {_DURATION_EN[unit]}"
+
+
+def duration_minutes(value: str) -> int:
+    """Length in minutes; a working day counts as a calendar day (the calendar decides)."""
+    amount, unit = duration_parts(value)
+    return amount * _DURATION_MINUTES[unit]
