@@ -1,0 +1,271 @@
+"""Users, passwords, bearer tokens and login attempts: the store side of authentication."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
+
+from pwa.config import ROLES
+from pwa.models import login_attempts, tokens, user_roles, user_sites, users, utcnow
+
+
+class AccountError(ValueError):
+    """A request the accounts cannot honour (unknown user, bad role...), in words."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    roles: frozenset[str]
+    sites: frozenset[str]
+    disabled: bool = False
+    session_epoch: int = 0
+    token_id: int | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+    @property
+    def is_supervisor(self) -> bool:
+        return "supervisor" in self.roles
+
+    @property
+    def is_staff(self) -> bool:
+        return not (self.is_admin or self.is_supervisor)
+
+    def public(self) -> dict:
+        return {"id": self.id, "username": self.username}
+
+
+def hasher(memory_kib: int = 65536, time_cost: int = 3) -> PasswordHasher:
+    return PasswordHasher(memory_cost=memory_kib, time_cost=time_cost)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def load_user(conn: Connection, user_id: int, token_id: int | None = None) -> User | None:
+    row = conn.execute(select(users).where(users.c.id == user_id)).one_or_none()
+    if row is None:
+        return None
+    roles = conn.scalars(select(user_roles.c.role).where(user_roles.c.user_id == user_id))
+    sites = conn.scalars(select(user_sites.c.site).where(user_sites.c.user_id == user_id))
+    return User(
+        row.id,
+        row.username,
+        frozenset(roles),
+        frozenset(sites),
+        row.disabled,
+        row.session_epoch,
+        token_id,
+    )
+
+
+def user_id_of(conn: Connection, username: str) -> int:
+    found = conn.scalar(select(users.c.id).where(users.c.username == username))
+    if found is None:
+        raise AccountError(f"no user named {username!r}")
+    return found
+
+
+def add_user(
+    conn: Connection,
+    ph: PasswordHasher,
+    username: str,
+    password: str,
+    roles: list[str],
+    sites: list[str],
+    known_sites: set[str] | None = None,
+) -> int:
+    """Create a user; roles from ROLES, sites from the site document when it is known."""
+    if not username or len(username) > 64:
+        raise AccountError("a username has 1 to 64 characters")
+    if not roles:
+        raise AccountError("give at least one role")
+    for role in roles:
+        if role not in ROLES:
+            raise AccountError(f"unknown role {role!r} (one of: {', '.join(ROLES)})")
+    if not sites and "admin" not in roles:
+        raise AccountError("give at least one site")
+    for site in sites:
+        if known_sites is not None and site not in known_sites:
+            raise AccountError(f"unknown site {site!r} (one of: {', '.join(sorted(known_sites))})")
+    if conn.scalar(select(users.c.id).where(users.c.username == username)) is not None:
+        raise AccountError(f"user {username!r} already exists")
+    user_id = conn.execute(
+        insert(users).values(username=username, password_hash=ph.hash(password))
+    ).inserted_primary_key[0]
+    conn.execute(insert(user_roles), [{"user_id": user_id, "role": r} for r in sorted(set(roles))])
+    if sites:
+        conn.execute(insert(user_sites), [{"user_id": user_id, "site": s} for s in set(sites)])
+    return user_id
+
+
+def list_users(conn: Connection) -> list[User]:
+    ids = conn.scalars(select(users.c.id).order_by(users.c.username)).all()
+    return [load_user(conn, i) for i in ids]
+
+
+def set_disabled(conn: Connection, username: str, disabled: bool = True) -> None:
+    user_id = user_id_of(conn, username)
+    conn.execute(
+        update(users)
+        .where(users.c.id == user_id)
+        .values(disabled=disabled, session_epoch=users.c.session_epoch + 1)
+    )
+    if disabled:
+        revoke_tokens(conn, user_id)
+
+
+def reset_password(conn: Connection, ph: PasswordHasher, username: str, password: str) -> None:
+    """New password; every session and token of the user stops working."""
+    user_id = user_id_of(conn, username)
+    conn.execute(
+        update(users)
+        .where(users.c.id == user_id)
+        .values(password_hash=ph.hash(password), session_epoch=users.c.session_epoch + 1)
+    )
+    revoke_tokens(conn, user_id)
+
+
+_DUMMY_HASH: dict[int, str] = {}
+
+
+def check_password(
+    conn: Connection, ph: PasswordHasher, username: str, password: str
+) -> int | None:
+    """The user's id when the password is right and the account enabled, else None."""
+    row = conn.execute(
+        select(users.c.id, users.c.password_hash, users.c.disabled).where(
+            users.c.username == username
+        )
+    ).one_or_none()
+    if row is None:
+        # spend the same time as a real check so timing does not reveal which names exist
+        if ph.memory_cost not in _DUMMY_HASH:
+            _DUMMY_HASH[ph.memory_cost] = ph.hash("not a password")
+        with contextlib.suppress(VerificationError):
+            ph.verify(_DUMMY_HASH[ph.memory_cost], password)
+        return None
+    try:
+        ph.verify(row.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return None if row.disabled else row.id
+
+
+def failures(conn: Connection, since: dt.datetime, username: str, address: str) -> tuple[int, int]:
+    """Failed logins since `since` for this username (after its last success) and address."""
+    last_ok = conn.scalar(
+        select(func.max(login_attempts.c.at)).where(
+            login_attempts.c.username == username, login_attempts.c.success.is_(True)
+        )
+    )
+    start = max(since, last_ok) if last_ok else since
+    failed = login_attempts.c.success.is_(False)
+    per_user = conn.scalar(
+        select(func.count()).where(
+            login_attempts.c.username == username, login_attempts.c.at > start, failed
+        )
+    )
+    per_address = conn.scalar(
+        select(func.count()).where(
+            login_attempts.c.address == address, login_attempts.c.at > since, failed
+        )
+    )
+    return per_user, per_address
+
+
+def record_attempt(conn: Connection, username: str, address: str, success: bool) -> None:
+    now = utcnow()
+    conn.execute(
+        insert(login_attempts).values(username=username, address=address, at=now, success=success)
+    )
+    # keep the table small: a day of history is plenty for any window we use
+    conn.execute(delete(login_attempts).where(login_attempts.c.at < now - dt.timedelta(days=1)))
+
+
+def issue_token(
+    conn: Connection, user_id: int, device_id: str, days: int
+) -> tuple[str, dt.datetime]:
+    """A new bearer token; only its hash is stored, the token itself is shown once."""
+    token = secrets.token_urlsafe(32)
+    expires_at = utcnow().replace(microsecond=0) + dt.timedelta(days=days)
+    conn.execute(
+        insert(tokens).values(
+            user_id=user_id,
+            token_hash=token_hash(token),
+            device_id=device_id,
+            expires_at=expires_at,
+        )
+    )
+    return token, expires_at
+
+
+def revoke_tokens(conn: Connection, user_id: int, token_id: int | None = None) -> int:
+    """Revoke one token (or all) of a user; returns how many were live."""
+    where = [tokens.c.user_id == user_id, tokens.c.revoked_at.is_(None)]
+    if token_id is not None:
+        where.append(tokens.c.id == token_id)
+    return conn.execute(update(tokens).where(and_(*where)).values(revoked_at=utcnow())).rowcount
+
+
+def list_tokens(conn: Connection, user_id: int | None = None) -> list[dict]:
+    query = (
+        select(
+            tokens.c.id,
+            users.c.username,
+            tokens.c.device_id,
+            tokens.c.created_at,
+            tokens.c.expires_at,
+            tokens.c.last_used_at,
+            tokens.c.revoked_at,
+        )
+        .join(users, users.c.id == tokens.c.user_id)
+        .order_by(tokens.c.id)
+    )
+    if user_id is not None:
+        query = query.where(tokens.c.user_id == user_id)
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def token_owner(conn: Connection, token_id: int) -> int | None:
+    return conn.scalar(select(tokens.c.user_id).where(tokens.c.id == token_id))
+
+
+def bearer_lookup(conn: Connection, token: str) -> tuple[int, int, str | None, dt.datetime | None]:
+    """(token id, user id, problem, last used) for a token; problem is None when usable."""
+    row = conn.execute(
+        select(
+            tokens.c.id,
+            tokens.c.user_id,
+            tokens.c.expires_at,
+            tokens.c.revoked_at,
+            tokens.c.last_used_at,
+        ).where(tokens.c.token_hash == token_hash(token))
+    ).one_or_none()
+    if row is None:
+        return 0, 0, "The token is not known.", None
+    if row.revoked_at is not None:
+        return row.id, row.user_id, "The token has been revoked; sign in again.", None
+    if row.expires_at <= utcnow():
+        return row.id, row.user_id, "The token has expired; sign in again.", None
+    return row.id, row.user_id, None, row.last_used_at
+
+
+def touch_token(conn: Connection, token_id: int) -> None:
+    conn.execute(update(tokens).where(tokens.c.id == token_id).values(last_used_at=utcnow()))

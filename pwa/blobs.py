@@ -1,0 +1,106 @@
+"""`/api/v1/blobs/<sha256>`: photos, content-addressed, checked by magic bytes and size."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from flask import Blueprint, Response, current_app, request
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from pwa import db
+from pwa.auth import require_user
+from pwa.errors import ApiError, detail
+from pwa.models import blobs, user_sites
+
+bp = Blueprint("blobs", __name__, url_prefix="/api/v1")
+
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
+
+
+def sniff(data: bytes) -> str | None:
+    """The image type the bytes actually are, from their signature."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _check_name(sha256: str) -> None:
+    if not HEX64.match(sha256):
+        raise ApiError(
+            400,
+            "The blob name must be the sha256 of its content.",
+            [detail(["path", "sha256"], "expected 64 lowercase hexadecimal characters")],
+        )
+
+
+@bp.put("/blobs/<sha256>")
+def put(sha256: str) -> tuple[dict, int]:
+    user = require_user()
+    _check_name(sha256)
+    declared = request.mimetype
+    if declared not in TYPES:
+        raise ApiError(
+            415,
+            "Photos must be JPEG, PNG or WebP.",
+            [detail(["header", "Content-Type"], f"got {declared or 'nothing'!r}")],
+        )
+    limit = int(current_app.config["MAX_BLOB_BYTES"])
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, f"The photo is {request.content_length} bytes; at most {limit}.")
+    request.max_content_length = limit
+    data = request.get_data(cache=False)
+    if not data:
+        raise ApiError(400, "The body is empty.", [detail(["body"], "expected the photo")])
+    actual = sniff(data)
+    if actual != declared:
+        raise ApiError(
+            415,
+            f"The body is not a {TYPES[declared]} image.",
+            [detail(["body"], f"declared {declared}, content is {actual or 'not an image'}")],
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != sha256:
+        raise ApiError(
+            422,
+            "The body does not match the sha256 in the URL.",
+            [detail(["path", "sha256"], f"the body's sha256 is {digest}")],
+        )
+    with db.writing() as conn:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        stmt = (
+            dialect.insert(blobs)
+            .values(
+                sha256=digest, content_type=declared, size=len(data), data=data, user_id=user.id
+            )
+            .on_conflict_do_nothing(index_elements=["sha256"])
+            .returning(blobs.c.sha256)
+        )
+        created = conn.scalar(stmt) is not None
+    return {"sha256": digest, "size": len(data), "content_type": declared}, 201 if created else 200
+
+
+@bp.get("/blobs/<sha256>")
+def get(sha256: str) -> Response:
+    user = require_user()
+    _check_name(sha256)
+    conn = db.connection()
+    row = conn.execute(select(blobs).where(blobs.c.sha256 == sha256)).one_or_none()
+    allowed = row is not None and (user.is_admin or row.user_id == user.id)
+    if row is not None and not allowed and user.is_supervisor:
+        # a supervisor sees photos of people who work at one of their sites
+        owner_sites = set(
+            conn.scalars(select(user_sites.c.site).where(user_sites.c.user_id == row.user_id))
+        )
+        allowed = bool(owner_sites & user.sites)
+    if not allowed:
+        raise ApiError(404, f"No photo {sha256}.")
+    response = Response(row.data, mimetype=row.content_type)
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response

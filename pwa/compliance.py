@@ -1,0 +1,437 @@
+"""Compliance against the handbook's own schedules: what was due, what was done, what is unknown.
+
+Pure functions over the bundle (`handbook.json` as a dict) and plain record values; the
+dashboard fetches, this module judges. Periods mirror `pwa/static/app/schedule.js`, so the
+supervisor sees the same slots the device showed the guard.
+
+A slot whose deadline has passed without a record is *missed* only when every device that
+does that work at the site has synced since the deadline; otherwise it is *not yet synced*:
+a phone offline in a basement may still hold the round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from generator.schedule import duration_minutes
+
+MONTHS_IN = {"month": 1, "two_months": 2, "quarter": 3, "half_year": 6, "year": 12}
+# records from a device this recent say the device works at the site
+DEVICE_WINDOW = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Rec:
+    """A stored record as compliance needs it; times are naive UTC like the store."""
+
+    id: str
+    type: str
+    def_id: str
+    device_id: str
+    username: str
+    recorded_at: dt.datetime
+    received_at: dt.datetime
+    data: dict
+
+
+@dataclass(frozen=True)
+class Device:
+    device_id: str
+    roles: frozenset[str]
+    last_sync: dt.datetime  # naive UTC: the last time it handed records over
+
+
+@dataclass(frozen=True)
+class Slot:
+    due: dt.datetime  # aware, local
+    deadline: dt.datetime
+
+
+@dataclass
+class Expectation:
+    """One document's schedule over one period (a shift, a day, a week...)."""
+
+    def_id: str
+    kind: str
+    title: str
+    every: str
+    times: int
+    words: str
+    start: dt.datetime  # aware, local
+    end: dt.datetime
+    slots: list[Slot]
+    shift: str | None = None
+    people: int = 1
+    areas: tuple[str, ...] = ()
+    roles: frozenset[str] = frozenset()
+
+    @property
+    def last_day(self) -> dt.date:
+        """The period's last calendar day (its end is the next day's midnight)."""
+        return (self.end - dt.timedelta(seconds=1)).date()
+
+
+@dataclass
+class Outcome:
+    """What happened against one expectation."""
+
+    exp: Expectation
+    done: int = 0
+    due: int = 0  # slots whose deadline has passed
+    missed: int = 0  # confirmed: every device has synced since the deadline
+    pending: int = 0  # not yet synced: a device may still hold it
+    upcoming: int = 0
+    late_arrivals: int = 0  # records received after their period ended
+    # patrol rounds
+    complete: int = 0
+    short_people: int = 0
+    late_rounds: int = 0
+    missed_checkpoints: int = 0
+    late_checkpoints: int = 0
+    rounds: list[dict] = field(default_factory=list)
+    # checklist runs
+    failed: list[dict] = field(default_factory=list)
+    out_of_range: list[dict] = field(default_factory=list)
+
+
+def utc_naive(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def local(moment: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """A stored naive-UTC time in the site's zone."""
+    return moment.replace(tzinfo=dt.UTC).astimezone(tz)
+
+
+def _at(day: dt.date, clock: str, tz: ZoneInfo) -> dt.datetime:
+    hours, minutes = (int(x) for x in clock.split(":"))
+    return dt.datetime.combine(day, dt.time(hours, minutes), tz)
+
+
+def _month_start(year: int, month0: int, tz: ZoneInfo) -> dt.datetime:
+    year += month0 // 12
+    return dt.datetime(year, month0 % 12 + 1, 1, tzinfo=tz)
+
+
+def shift_instance(shift: dict, day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """The shift that starts on `day`; a night shift ends the next morning."""
+    start = _at(day, shift["start"], tz)
+    end = _at(day, shift["end"], tz)
+    if end <= start:
+        end = _at(day + dt.timedelta(days=1), shift["end"], tz)
+    return start, end
+
+
+def period_bounds(every: str, day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """The period of kind `every` (day or longer) that contains `day`; weeks start on Monday."""
+    if every == "day":
+        start = dt.date(day.year, day.month, day.day)
+        return _at(start, "00:00", tz), _at(start + dt.timedelta(days=1), "00:00", tz)
+    if every == "week":
+        start = day - dt.timedelta(days=day.weekday())
+        return _at(start, "00:00", tz), _at(start + dt.timedelta(days=7), "00:00", tz)
+    if every == "half_month":
+        if day.day <= 15:
+            return _at(day.replace(day=1), "00:00", tz), _at(day.replace(day=16), "00:00", tz)
+        return _at(day.replace(day=16), "00:00", tz), _month_start(day.year, day.month, tz)
+    months = MONTHS_IN[every]
+    first = (day.month - 1) - (day.month - 1) % months
+    return _month_start(day.year, first, tz), _month_start(day.year, first + months, tz)
+
+
+def slots(schedule: dict, start: dt.datetime, end: dt.datetime, allowed: str | None) -> list[Slot]:
+    """When each run falls due in a period and by when it must be done (as the app shows it)."""
+    times = int(schedule.get("times") or 1)
+    at = schedule.get("at") or []
+    tz = start.tzinfo
+    if at and schedule["every"] in ("day", "shift"):
+        dues = []
+        for clock in at:
+            due = _at(start.date(), clock, tz)
+            if due < start:
+                due = _at(start.date() + dt.timedelta(days=1), clock, tz)
+            dues.append(due)
+        dues.sort()
+    else:
+        span = end - start
+        dues = [start + span * i / times for i in range(times)]
+    minutes = duration_minutes(allowed) if allowed else None
+    result = []
+    for i, due in enumerate(dues):
+        following = dues[i + 1] if i + 1 < len(dues) else end
+        deadline = following
+        # a time allowed bounds a run that starts at a set clock; spread runs fill their window
+        if minutes and at:
+            deadline = min(due + dt.timedelta(minutes=minutes), following)
+        result.append(Slot(due, deadline))
+    return result
+
+
+def _words(schedule: dict, lang: str) -> str:
+    from generator.schedule import Period, schedule_words
+
+    return schedule_words(Period(schedule["every"]), int(schedule.get("times") or 1), lang)
+
+
+def _applies(doc: dict, site: str) -> bool:
+    if doc.get("site"):
+        return doc["site"] == site
+    return doc.get("sites") is None or site in doc["sites"]
+
+
+def expectations(
+    bundle: dict, site: str, day: dt.date, tz: ZoneInfo, lang: str = "zh"
+) -> list[Expectation]:
+    """Every patrol and checklist period of `site` that touches `day`, in handbook order."""
+    shifts = {s["id"]: s for s in (bundle.get("site") or {}).get("shifts", [])}
+    found: list[Expectation] = []
+    for def_id, entry in sorted(bundle["documents"].items()):
+        kind, doc = entry["kind"], entry["doc"]
+        if kind not in ("patrol", "checklist") or not _applies(doc, site):
+            continue
+        schedules = doc["schedule"] if kind == "patrol" else [doc["schedule"]]
+        areas = tuple(doc.get("areas") or ())
+        if kind == "patrol":
+            areas = tuple(dict.fromkeys(c["area"] for c in doc["checkpoints"]))
+        for schedule in schedules:
+            every = schedule["every"]
+            common = dict(
+                def_id=def_id,
+                kind=kind,
+                title=entry["title"],
+                every=every,
+                times=int(schedule.get("times") or 1),
+                words=_words(schedule, lang),
+                people=int(schedule.get("people") or 1),
+                areas=areas,
+                roles=frozenset(doc.get("roles") or ()),
+            )
+            if every == "shift":
+                for shift_id in schedule.get("shifts") or list(shifts):
+                    if shift_id not in shifts:
+                        continue
+                    start, end = shift_instance(shifts[shift_id], day, tz)
+                    found.append(
+                        Expectation(
+                            **common,
+                            start=start,
+                            end=end,
+                            shift=shift_id,
+                            slots=slots(schedule, start, end, doc.get("time_allowed")),
+                        )
+                    )
+                continue
+            start, end = period_bounds(every, day, tz)
+            names = schedule.get("shifts") or []
+            found.append(
+                Expectation(
+                    **common,
+                    start=start,
+                    end=end,
+                    shift=",".join(names) or None,
+                    slots=slots(schedule, start, end, doc.get("time_allowed")),
+                )
+            )
+    return found
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, dict):
+        value = value.get("value")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _item_value(data: dict, item_id: str) -> object:
+    value = (data.get("items") or {}).get(item_id)
+    return value.get("value") if isinstance(value, dict) else value
+
+
+def judge_run(doc: dict, rec: Rec) -> tuple[list[dict], list[dict]]:
+    """(failed checks, out-of-range readings) of one checklist run, judged by the definition."""
+    failed, out = [], []
+    for item in doc["items"]:
+        value = _item_value(rec.data, item["id"])
+        if item.get("type", "check") == "check" and value is False:
+            failed.append({"item": item["id"], "text": item["text"], "record": rec})
+        if item.get("type") == "number":
+            number = _number(value)
+            low, high = item.get("min"), item.get("max")
+            if number is None:
+                continue
+            if (low is not None and number < low) or (high is not None and number > high):
+                out.append(
+                    {
+                        "item": item["id"],
+                        "text": item["text"],
+                        "value": number,
+                        "unit": item.get("unit") or "",
+                        "min": low,
+                        "max": high,
+                        "record": rec,
+                    }
+                )
+    return failed, out
+
+
+def _parse_time(text: object, tz: ZoneInfo) -> dt.datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(tz) if moment.tzinfo else None
+
+
+def judge_round(doc: dict, rec: Rec, people: int, tz: ZoneInfo) -> dict:
+    """One patrol round: when it started, people present, missed and late checkpoints."""
+    data = rec.data
+    finished = local(rec.recorded_at, tz)
+    started = _parse_time(data.get("started_at"), tz) or finished
+    scans = [s for s in data.get("scans") or [] if isinstance(s, dict)]
+    reached = {s.get("checkpoint") for s in scans if s.get("checkpoint") and not s.get("flag")}
+    missed = data.get("missed")
+    if not isinstance(missed, list):
+        missed = [c["id"] for c in doc["checkpoints"] if c["id"] not in reached]
+    limit = started + dt.timedelta(minutes=duration_minutes(doc["time_allowed"]))
+    late = [
+        s.get("checkpoint")
+        for s in scans
+        if s.get("checkpoint")
+        and not s.get("flag")
+        and (_parse_time(s.get("at"), tz) or limit) > limit
+    ]
+    present = 1 + (1 if str(data.get("second_person") or "").strip() else 0)
+    if isinstance(data.get("people_present"), int):
+        present = data["people_present"]
+    return {
+        "record": rec,
+        "started": started,
+        "finished": finished,
+        "present": present,
+        "short": present < people,
+        "second_person": data.get("second_person"),
+        "missed": list(missed),
+        "late": late,
+    }
+
+
+def evaluate(
+    exp: Expectation,
+    doc: dict,
+    runs: list[Rec],
+    devices: list[Device],
+    now: dt.datetime,
+    tz: ZoneInfo,
+    done: int | None = None,
+) -> Outcome:
+    """Judge one expectation; `runs` are its records inside the period, `now` aware.
+
+    For a long period (a week, a year) `runs` may be only the viewed day's records and `done`
+    the count over the whole period: the day's failures are judged, the period's total counted.
+    """
+    out = Outcome(exp)
+    runs = sorted(runs, key=lambda r: r.recorded_at)
+    out.done = len(runs) if done is None else done
+    end_utc = utc_naive(exp.end)
+    out.late_arrivals = sum(1 for r in runs if r.received_at > end_utc)
+    if exp.kind == "patrol":
+        for index, rec in enumerate(runs):
+            judged = judge_round(doc, rec, exp.people, tz)
+            slot = exp.slots[index] if index < len(exp.slots) else None
+            judged["late_start"] = bool(slot and judged["started"] > slot.deadline)
+            judged["late_arrival"] = rec.received_at > end_utc
+            out.rounds.append(judged)
+            out.short_people += judged["short"]
+            out.missed_checkpoints += len(judged["missed"])
+            out.late_checkpoints += len(judged["late"])
+            out.late_rounds += judged["late_start"]
+            out.complete += not judged["missed"]
+    else:
+        for rec in runs:
+            failed, readings = judge_run(doc, rec)
+            out.failed += failed
+            out.out_of_range += readings
+    workers = [d for d in devices if d.roles & exp.roles] or devices
+    for index, slot in enumerate(exp.slots):
+        if slot.deadline > now:
+            if index >= out.done:
+                out.upcoming += 1
+            continue
+        out.due += 1
+        if index < out.done:
+            continue
+        deadline = utc_naive(slot.deadline)
+        if all(d.last_sync >= deadline for d in workers):
+            out.missed += 1
+        else:
+            out.pending += 1
+    return out
+
+
+def relevant_devices(rows: list[tuple[str, frozenset[str], dt.datetime]]) -> list[Device]:
+    """Merge (device, roles of a user on it, last sync) rows into one Device per device."""
+    merged: dict[str, tuple[set[str], dt.datetime]] = {}
+    for device_id, roles, last in rows:
+        have = merged.setdefault(device_id, (set(), last))
+        have[0].update(roles)
+        merged[device_id] = (have[0], max(have[1], last))
+    return [Device(d, frozenset(r), last) for d, (r, last) in sorted(merged.items())]
+
+
+@dataclass
+class Totals:
+    rounds_done: int = 0
+    rounds_required: int = 0
+    runs_done: int = 0
+    runs_due: int = 0
+    missed: int = 0
+    pending: int = 0
+    short_people: int = 0
+    missed_checkpoints: int = 0
+    late_checkpoints: int = 0
+    failed: int = 0
+    out_of_range: int = 0
+    late_arrivals: int = 0
+
+    @property
+    def percent(self) -> int | None:
+        """Share of due work done, counting pending as not done (yet)."""
+        due = self.rounds_required + self.runs_due
+        done = self.rounds_done + self.runs_done
+        return None if due == 0 else round(100 * min(done, due) / due)
+
+
+def totals(outcomes: list[Outcome]) -> Totals:
+    total = Totals()
+    for o in outcomes:
+        counted = min(o.done, o.due)
+        if o.exp.kind == "patrol":
+            total.rounds_done += counted
+            total.rounds_required += o.due
+            total.short_people += o.short_people
+            total.missed_checkpoints += o.missed_checkpoints
+            total.late_checkpoints += o.late_checkpoints
+        else:
+            total.runs_done += counted
+            total.runs_due += o.due
+            total.failed += len(o.failed)
+            total.out_of_range += len(o.out_of_range)
+        total.missed += o.missed
+        total.pending += o.pending
+        total.late_arrivals += o.late_arrivals
+    return total
+
+
+def done_due(exp: Expectation, times: list[dt.datetime], now: dt.datetime) -> tuple[int, int]:
+    """(runs counted, runs due by `now`) from sorted naive-UTC record times: the trend's view."""
+    from bisect import bisect_left
+
+    start, end = utc_naive(exp.start), utc_naive(exp.end)
+    done = bisect_left(times, end) - bisect_left(times, start)
+    due = sum(1 for slot in exp.slots if slot.deadline <= now)
+    return min(done, due), due

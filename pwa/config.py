@@ -1,0 +1,52 @@
+"""Configuration defaults; an instance config file and DUTYBOOK_* variables override them."""
+
+from __future__ import annotations
+
+from flask import Config
+
+DEV_SECRET_KEY = "dev"
+
+DEFAULTS: dict[str, object] = {
+    # "production" makes `dutybook run` refuse the development secret key
+    "ENV": "development",
+    "SECRET_KEY": DEV_SECRET_KEY,
+    # empty: SQLite file dutybook.db in the instance folder
+    "DATABASE_URL": "",
+    "SITE_DIR": "site",
+    "SOP_DIR": "sop",
+    "CONTENT_DIR": "content",
+    # number of proxies in front whose X-Forwarded-* headers are trusted (0: none)
+    "PROXY_COUNT": 0,
+    "TOKEN_DAYS": 365,
+    # argon2id cost; tests lower the memory to stay fast
+    "PASSWORD_MEMORY_KIB": 65536,
+    "PASSWORD_TIME_COST": 3,
+    "LOGIN_WINDOW_SECONDS": 900,
+    "LOGIN_MAX_PER_USER": 5,
+    "LOGIN_MAX_PER_ADDRESS": 20,
+    "MAX_BATCH": 1000,
+    "MAX_RECORDS_BYTES": 4 * 1024 * 1024,
+    "MAX_RECORD_BYTES": 64 * 1024,
+    "MAX_BLOB_BYTES": 8 * 1024 * 1024,
+    # recorded_at further than this from the server clock is kept but flagged
+    "CLOCK_FLAG_SECONDS": 600,
+    # ... and further in the future than this, or before CLOCK_MIN, is rejected as absurd
+    "CLOCK_MAX_FUTURE_SECONDS": 86400,
+    "CLOCK_MIN": "2020-01-01T00:00:00+00:00",
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "JSON_SORT_KEYS": False,
+}
+
+STAFF_ROLES = ("guard", "cleaner", "greener", "engineer", "service")
+ROLES = (*STAFF_ROLES, "supervisor", "admin")
+
+
+def layered(config: Config) -> Config:
+    """Defaults, then the instance folder's config.py, then DUTYBOOK_* variables."""
+    config.from_mapping(DEFAULTS)
+    config.from_pyfile("config.py", silent=True)
+    config.from_prefixed_env("DUTYBOOK")
+    # from_prefixed_env parses JSON, so a numeric secret would arrive as an int
+    config["SECRET_KEY"] = str(config["SECRET_KEY"]) if config["SECRET_KEY"] else None
+    return config

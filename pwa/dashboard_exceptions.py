@@ -1,0 +1,208 @@
+"""Dashboard: exceptions and incidents, filtered, assigned and closed in a loop."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, current_app, redirect, request
+from sqlalchemy import Connection, and_, select
+
+from pwa import compliance, dashboard, db, exceptions_flow
+from pwa.compliance import Rec
+from pwa.dashboard import (
+    _local,
+    _rec,
+    bp,
+    bundle,
+    csv_response,
+    page,
+    site_or_403,
+    unknown_table,
+    user,
+    wants_csv,
+)
+from pwa.errors import ApiError
+from pwa.models import records, user_sites, users
+
+
+def _fallback_hours() -> float:
+    return float(current_app.config.get("DASHBOARD_CLOSE_HOURS", 24))
+
+
+def _exception_view(rec: Rec, events: list, raw: dict, moment: dt.datetime) -> dict:
+    state = exceptions_flow.state_of(events)
+    deadlines = exceptions_flow.deadlines(
+        raw, rec.def_id, rec.data, rec.recorded_at, state, _fallback_hours()
+    )
+    naive_now = compliance.utc_naive(moment)
+    entry = raw["documents"].get(rec.def_id)
+    photos = [p for p in rec.data.get("photos") or [] if isinstance(p, str) and len(p) == 64]
+    return {
+        "record": rec,
+        "title": entry["title"] if entry else rec.def_id,
+        "category": rec.data.get("category") if rec.type == "exception" else None,
+        "severity": rec.data.get("severity") if rec.type == "incident" else None,
+        "note": rec.data.get("note") if isinstance(rec.data.get("note"), str) else "",
+        "item": rec.data.get("item"),
+        "photos": photos,
+        "state": state,
+        "events": events,
+        "deadlines": deadlines,
+        "overdue": [d for d in deadlines if d.overdue(naive_now) and d.met_at is None],
+        "met_late": [d for d in deadlines if d.met_at is not None and d.overdue(naive_now)],
+    }
+
+
+def load_exceptions(conn: Connection, site: str, since: dt.datetime | None) -> list[dict]:
+    query = (
+        select(records, users.c.username)
+        .join(users, users.c.id == records.c.user_id)
+        .where(records.c.site == site, records.c.type.in_(exceptions_flow.TYPES))
+        .order_by(records.c.recorded_at.desc())
+    )
+    if since is not None:
+        query = query.where(records.c.recorded_at >= since)
+    recs = [_rec(r) for r in conn.execute(query)]
+    events = exceptions_flow.history(conn, [r.id for r in recs])
+    raw = bundle().raw
+    moment = dashboard.now()
+    return [_exception_view(r, events[r.id], raw, moment) for r in recs]
+
+
+def filter_exceptions(items: list[dict], args: dict) -> list[dict]:
+    status, kind, overdue = args.get("status"), args.get("type"), args.get("overdue")
+    person = (args.get("assignee") or "").strip()
+    result = []
+    for item in items:
+        if status == "unresolved":
+            if item["state"].status in ("resolved", "verified"):
+                continue
+        elif status and item["state"].status != status:
+            continue
+        if kind and item["record"].type != kind:
+            continue
+        if overdue == "1" and not item["overdue"]:
+            continue
+        if person and item["state"].assignee != person:
+            continue
+        result.append(item)
+    return result
+
+
+EXCEPTION_HEADER = [
+    "id", "type", "recorded_at", "def_id", "item", "category", "severity", "user", "status",
+    "assignee", "respond_by", "close_by", "overdue", "note", "photos",
+]  # fmt: skip
+
+
+def _exception_csv(item: dict) -> list[object]:
+    rec, state = item["record"], item["state"]
+    by = {d.kind: _local(d.due) for d in item["deadlines"]}
+    return [
+        rec.id, rec.type, _local(rec.recorded_at), rec.def_id, item["item"], item["category"],
+        item["severity"], rec.username, state.status, state.assignee, by.get("respond"),
+        by.get("close"), " ".join(d.kind for d in item["overdue"]), item["note"],
+        len(item["photos"]),
+    ]  # fmt: skip
+
+
+def _since() -> dt.datetime | None:
+    days = request.args.get("days", "90")
+    if days == "all":
+        return None
+    try:
+        count = int(days)
+    except ValueError:
+        raise ApiError(400, "days must be a number or all.") from None
+    return compliance.utc_naive(dashboard.now()) - dt.timedelta(days=count)
+
+
+@bp.get("/<site>/exceptions")
+def exceptions_page(site: str) -> Response | str:
+    prop = site_or_403(site)
+    items = filter_exceptions(load_exceptions(db.connection(), site, _since()), request.args)
+    table = wants_csv()
+    if table is not None:
+        if table != "exceptions":
+            raise unknown_table(table, ("exceptions",))
+        return csv_response(f"{site}-exceptions", EXCEPTION_HEADER, map(_exception_csv, items))
+    return page(
+        "exceptions.html",
+        site=prop,
+        items=items,
+        args=request.args,
+        statuses=exceptions_flow.STATUSES,
+        people=site_people(db.connection(), site),
+    )
+
+
+def site_people(conn: Connection, site: str) -> list[str]:
+    return list(
+        conn.scalars(
+            select(users.c.username)
+            .join(user_sites, user_sites.c.user_id == users.c.id)
+            .where(user_sites.c.site == site, users.c.disabled.is_(False))
+            .order_by(users.c.username)
+        )
+    )
+
+
+def _one_exception(conn: Connection, site: str, record_id: str) -> Rec:
+    row = conn.execute(
+        select(records, users.c.username)
+        .join(users, users.c.id == records.c.user_id)
+        .where(
+            and_(
+                records.c.id == record_id.lower(),
+                records.c.site == site,
+                records.c.type.in_(exceptions_flow.TYPES),
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        raise ApiError(404, f"No exception or incident {record_id} at site {site!r}.")
+    return _rec(row)
+
+
+@bp.route("/<site>/exceptions/<record_id>", methods=["GET", "POST"])
+def exception_page(site: str, record_id: str) -> Response | str:
+    prop = site_or_403(site)
+    conn = db.connection()
+    rec = _one_exception(conn, site, record_id)
+    error = None
+    if request.method == "POST":
+        state = exceptions_flow.state_of(exceptions_flow.history(conn, [rec.id])[rec.id])
+        people = set(site_people(conn, site))
+        try:
+            with db.writing() as write:
+                exceptions_flow.change(
+                    write,
+                    rec.id,
+                    user().id,
+                    state.status,
+                    request.form.get("status") or None,
+                    request.form.get("assignee"),
+                    request.form.get("note"),
+                    people,
+                )
+        except exceptions_flow.FlowError as exc:
+            error = str(exc)
+        else:
+            return redirect(f"/dashboard/{site}/exceptions/{rec.id}", code=303)
+    item = _exception_view(
+        rec, exceptions_flow.history(conn, [rec.id])[rec.id], bundle().raw, dashboard.now()
+    )
+    return (
+        page(
+            "exception.html",
+            site=prop,
+            item=item,
+            error=error,
+            next_statuses=exceptions_flow.NEXT[item["state"].status],
+            people=site_people(conn, site),
+        ),
+        422 if error else 200,
+    )
+
+
+# --- acknowledgements, courses ------------------------------------------------------------------

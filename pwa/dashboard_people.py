@@ -1,0 +1,165 @@
+"""Dashboard: who has acknowledged which document, course completion and quiz scores."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response
+from sqlalchemy import Connection, select
+
+from pwa import db
+from pwa.dashboard import (
+    STAFF,
+    VERSIONED,
+    bp,
+    bundle,
+    csv_response,
+    page,
+    site_or_403,
+    unknown_table,
+    wants_csv,
+)
+from pwa.definitions import parse_version
+from pwa.models import records, user_roles, user_sites, users
+
+
+def site_staff(conn: Connection, site: str) -> list[tuple[int, str, frozenset[str]]]:
+    rows = conn.execute(
+        select(users.c.id, users.c.username, user_roles.c.role)
+        .join(user_sites, user_sites.c.user_id == users.c.id)
+        .join(user_roles, user_roles.c.user_id == users.c.id)
+        .where(user_sites.c.site == site, users.c.disabled.is_(False))
+        .order_by(users.c.username)
+    ).all()
+    people: dict[int, tuple[str, set[str]]] = {}
+    for user_id, name, role in rows:
+        people.setdefault(user_id, (name, set()))[1].add(role)
+    return [
+        (i, name, frozenset(roles)) for i, (name, roles) in people.items() if roles & set(STAFF)
+    ]
+
+
+def _applies(doc: dict, site: str) -> bool:
+    if doc.get("site"):
+        return doc["site"] == site
+    return doc.get("sites") is None or site in doc["sites"]
+
+
+def matrix(conn: Connection, site: str) -> dict:
+    """Staff × documents: who acknowledged the current MAJOR version; courses and quiz scores."""
+    raw = bundle().raw
+    staff = site_staff(conn, site)
+    docs = [
+        (doc_id, entry)
+        for doc_id, entry in sorted(raw["documents"].items())
+        if entry["kind"] in VERSIONED and _applies(entry["doc"], site)
+    ]
+    ids = [s[0] for s in staff]
+    acks: dict[tuple[int, str], tuple[int, int]] = {}
+    quizzes: dict[tuple[int, str], list[dict]] = {}
+    if ids:
+        query = select(
+            records.c.user_id, records.c.type, records.c.def_id, records.c.def_version,
+            records.c.recorded_at, records.c.data,
+        ).where(records.c.type.in_(("ack", "quiz")), records.c.user_id.in_(ids))  # fmt: skip
+        for row in conn.execute(query.order_by(records.c.recorded_at)):
+            version = parse_version(row.def_version) or (0, 0)
+            key = (row.user_id, row.def_id)
+            if row.type == "ack":
+                acks[key] = max(acks.get(key, (0, 0)), version)
+            else:
+                data = row.data if not isinstance(row.data, str) else json.loads(row.data)
+                quizzes.setdefault(key, []).append({"version": version, "data": data})
+    cells: dict[tuple[int, str], dict] = {}
+    for user_id, _name, roles in staff:
+        for doc_id, entry in docs:
+            if not (roles & set(entry["doc"].get("roles") or ())):
+                cells[(user_id, doc_id)] = {"state": "na"}
+                continue
+            current = parse_version(entry["version"]) or (0, 0)
+            have = acks.get((user_id, doc_id))
+            if have is None:
+                cells[(user_id, doc_id)] = {"state": "none"}
+            elif have[0] >= current[0]:
+                cells[(user_id, doc_id)] = {"state": "ok", "version": ".".join(map(str, have))}
+            else:
+                cells[(user_id, doc_id)] = {"state": "old", "version": ".".join(map(str, have))}
+    courses = []
+    for doc_id, entry in docs:
+        if entry["kind"] != "course":
+            continue
+        course = entry["doc"]
+        for user_id, name, roles in staff:
+            if not (roles & set(course.get("roles") or ())):
+                continue
+            tries = quizzes.get((user_id, doc_id), [])
+            scores = [score_quiz(course, q["data"]) for q in tries]
+            best = max(scores) if scores else None
+            passed = best is not None and best >= int(course.get("pass_mark", 80))
+            acked = cells.get((user_id, doc_id), {}).get("state") == "ok"
+            courses.append(
+                {
+                    "course": doc_id,
+                    "title": entry["title"],
+                    "user": name,
+                    "attempts": len(tries),
+                    "best": best,
+                    "pass_mark": int(course.get("pass_mark", 80)),
+                    "passed": passed,
+                    "complete": passed if course.get("quiz") else acked,
+                }
+            )
+    return {"staff": staff, "docs": docs, "cells": cells, "courses": courses}
+
+
+def score_quiz(course: dict, data: dict) -> int:
+    """The score from the answers against the course's key; the device's own score otherwise."""
+    answers = data.get("answers")
+    quiz = course.get("quiz") or []
+    if isinstance(answers, dict) and quiz:
+        right = 0
+        for question in quiz:
+            given = answers.get(question["id"])
+            if isinstance(given, list) and sorted(given) == sorted(question["answer"]):
+                right += 1
+        return round(100 * right / len(quiz))
+    score = data.get("score")
+    return int(score) if isinstance(score, int | float) else 0
+
+
+ACK_STATES = {"ok": "acked", "old": "old_version", "none": "not_acked", "na": "not_applicable"}
+
+
+@bp.get("/<site>/acks")
+def acks_page(site: str) -> Response | str:
+    prop = site_or_403(site)
+    data = matrix(db.connection(), site)
+    table = wants_csv()
+    if table is not None:
+        if table == "acks":
+            return csv_response(
+                f"{site}-acks",
+                ["user", "doc", "kind", "current_version", "state", "acked_version"],
+                (
+                    [name, doc_id, entry["kind"], entry["version"],
+                     ACK_STATES[data["cells"][(uid, doc_id)]["state"]],
+                     data["cells"][(uid, doc_id)].get("version")]
+                    for uid, name, _ in data["staff"]
+                    for doc_id, entry in data["docs"]
+                ),
+            )  # fmt: skip
+        if table == "courses":
+            return csv_response(
+                f"{site}-courses",
+                ["user", "course", "attempts", "best_score", "pass_mark", "passed", "complete"],
+                (
+                    [c["user"], c["course"], c["attempts"], c["best"], c["pass_mark"],
+                     c["passed"], c["complete"]]
+                    for c in data["courses"]
+                ),
+            )  # fmt: skip
+        raise unknown_table(table, ("acks", "courses"))
+    return page("acks.html", site=prop, ack_states=ACK_STATES, **data)
+
+
+# --- trends, report -----------------------------------------------------------------------------

@@ -1,0 +1,154 @@
+"""Dashboard: completion trends over recent weeks and the printable day or week report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, request
+from sqlalchemy import select
+
+from pwa import compliance, dashboard, db
+from pwa.charts import Point, bar_chart
+from pwa.dashboard import (
+    _status_word,
+    bp,
+    bundle,
+    csv_response,
+    day_rows,
+    lang,
+    load_day,
+    page,
+    parse_day,
+    problems,
+    range_totals,
+    site_or_403,
+    t,
+    unknown_table,
+    wants_csv,
+    zone,
+)
+from pwa.dashboard_exceptions import load_exceptions
+from pwa.errors import ApiError
+from pwa.models import records
+
+
+def weekly(site: str, end_day: dt.date, weeks: int) -> list[dict]:
+    """Completion of shift and daily work per week (Monday to Sunday), oldest first."""
+    conn = db.connection()
+    raw = bundle().raw
+    tz = zone()
+    moment = dashboard.now()
+    last_monday = end_day - dt.timedelta(days=end_day.weekday())
+    first = last_monday - dt.timedelta(weeks=weeks - 1)
+    start_utc = compliance.utc_naive(compliance.period_bounds("day", first, tz)[0])
+    end_utc = compliance.utc_naive(
+        compliance.period_bounds("day", last_monday + dt.timedelta(days=8), tz)[0]
+    )
+    times: dict[str, list[dt.datetime]] = {}
+    query = (
+        select(records.c.def_id, records.c.recorded_at)
+        .where(
+            records.c.site == site,
+            records.c.type.in_(("patrol_round", "checklist_run")),
+            records.c.recorded_at >= start_utc,
+            records.c.recorded_at < end_utc,
+        )
+        .order_by(records.c.recorded_at)
+    )
+    for def_id, recorded_at in conn.execute(query):
+        times.setdefault(def_id, []).append(recorded_at)
+    result = []
+    for week in range(weeks):
+        monday = first + dt.timedelta(weeks=week)
+        done = due = 0
+        for offset in range(7):
+            day = monday + dt.timedelta(days=offset)
+            for exp in compliance.expectations(raw, site, day, tz, lang()):
+                if exp.every not in ("shift", "day"):
+                    continue
+                d, u = compliance.done_due(exp, times.get(exp.def_id, []), moment)
+                done += d
+                due += u
+        result.append(
+            {
+                "week": monday,
+                "done": done,
+                "due": due,
+                "percent": None if due == 0 else round(100 * done / due),
+            }
+        )
+    return result
+
+
+@bp.get("/<site>/trends")
+def trends_page(site: str) -> Response | str:
+    prop = site_or_403(site)
+    day = parse_day(request.args.get("date"))
+    try:
+        weeks = int(request.args.get("weeks", "8"))
+    except ValueError:
+        raise ApiError(400, "weeks must be a number from 1 to 26.") from None
+    if not 1 <= weeks <= 26:
+        raise ApiError(400, "weeks must be a number from 1 to 26.")
+    rows = weekly(site, day, weeks)
+    table = wants_csv()
+    if table is not None:
+        if table != "weeks":
+            raise unknown_table(table, ("weeks",))
+        return csv_response(
+            f"{site}-trends",
+            ["week_of", "done", "due", "percent"],
+            ([r["week"].isoformat(), r["done"], r["due"], r["percent"]] for r in rows),
+        )
+    points = [
+        Point(r["week"].strftime("%m-%d"), r["percent"], f"{r['done']}/{r['due']}") for r in rows
+    ]
+    chart = bar_chart(
+        points,
+        t("trend_title", site=prop["name"]),
+        "; ".join(f"{p.label}: {p.value if p.value is not None else '—'}%" for p in points),
+    )
+    return page("trends.html", site=prop, rows=rows, chart=chart, day=day, weeks=weeks)
+
+
+@bp.get("/<site>/report")
+def report_page(site: str) -> str:
+    prop = site_or_403(site)
+    day = parse_day(request.args.get("date"))
+    span = request.args.get("span", "day")
+    if span not in ("day", "week"):
+        raise ApiError(400, "span must be day or week.")
+    conn = db.connection()
+    if span == "day":
+        outcomes, devices = load_day(conn, site, day)
+        days = [(day, compliance.totals([o for o in outcomes if o.exp.every in ("shift", "day")]))]
+        start = end = day
+    else:
+        start = day - dt.timedelta(days=day.weekday())
+        end = start + dt.timedelta(days=6)
+        outcomes = []
+        days = range_totals(site, start, end)
+    begin = compliance.utc_naive(compliance.period_bounds("day", start, zone())[0])
+    finish = compliance.utc_naive(
+        compliance.period_bounds("day", end + dt.timedelta(days=1), zone())[0]
+    )
+    items = [
+        i
+        for i in load_exceptions(conn, site, begin - dt.timedelta(days=30))
+        if i["record"].recorded_at < finish
+        and (i["record"].recorded_at >= begin or i["state"].status not in ("resolved", "verified"))
+    ]
+    return page(
+        "report.html",
+        site=prop,
+        span=span,
+        day=day,
+        start=start,
+        end=end,
+        days=days,
+        rows=day_rows(outcomes),
+        problems=problems(outcomes),
+        items=items,
+        status_word=_status_word,
+        printed=dashboard.now(),
+    )

@@ -1,0 +1,76 @@
+"""The database engine per app and a connection per request; SQLite tuned for concurrent use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import orjson
+from flask import Flask, current_app, g
+from sqlalchemy import Connection, Engine, create_engine, event
+
+
+def _json(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout, BEGIN IMMEDIATE."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, json_serializer=_json)
+    engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=_json)
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:
+        # let SQLAlchemy's "begin" event start transactions (pysqlite's own is deferred)
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # a deferred transaction that reads and then writes cannot wait for the lock:
+        # SQLite answers "database is locked" at once. Writers take the lock up front.
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def init_app(app: Flask) -> None:
+    """Attach an engine to the app and close the request's connection on teardown."""
+    app.extensions["dutybook.engine"] = make_engine(app.config["DATABASE_URL"])
+    app.teardown_appcontext(_close)
+
+
+def engine() -> Engine:
+    return current_app.extensions["dutybook.engine"]
+
+
+def connection() -> Connection:
+    """The request's read connection (one transaction, closed at teardown)."""
+    if "db" not in g:
+        g.db = engine().connect()
+    return g.db
+
+
+@contextmanager
+def writing() -> Iterator[Connection]:
+    """A write transaction committed on exit; the read connection is finished first."""
+    if "db" in g:
+        g.db.commit()
+    eng = engine()
+    if eng.dialect.name == "sqlite":
+        eng = eng.execution_options(sqlite_begin="IMMEDIATE")
+    with eng.begin() as conn:
+        yield conn
+
+
+def _close(_exc: BaseException | None) -> None:
+    conn = g.pop("db", None)
+    if conn is not None:
+        conn.close()

@@ -1,0 +1,182 @@
+"""The handbook bundle as the server sees it: read from `site/handbook.json` when built,
+filtered to the caller's roles and sites, served with an ETag.
+
+The file is re-read when its identity (inode, size, mtime) changes, so a rebuild that swaps
+the site folder is picked up without a restart. Before the first build the bundle is made
+from the YAML in SOP_DIR with the same shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, request
+
+from pwa.accounts import User
+from pwa.auth import require_user
+from pwa.errors import ApiError
+
+bp = Blueprint("definitions", __name__, url_prefix="/api/v1")
+
+BUNDLE = "handbook.json"
+
+
+def canonical(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Definition:
+    """What record validation needs to know about one document."""
+
+    kind: str
+    version: tuple[int, int] | None
+    sites: frozenset[str] | None  # None: every site
+    roles: frozenset[str]
+
+
+@dataclass
+class Bundle:
+    raw: dict
+    index: dict[str, Definition] = field(default_factory=dict)
+    filtered: dict[tuple, tuple[bytes, str]] = field(default_factory=dict)
+
+    @property
+    def hash(self) -> str:
+        return self.raw["hash"]
+
+    @property
+    def site_ids(self) -> set[str]:
+        return {p["id"] for p in (self.raw.get("site") or {}).get("properties", [])}
+
+
+def parse_version(text: object) -> tuple[int, int] | None:
+    if not isinstance(text, str):
+        return None
+    major, dot, minor = text.partition(".")
+    if not (dot and major.isdigit() and minor.isdigit()):
+        return None
+    return int(major), int(minor)
+
+
+def _index(raw: dict) -> dict[str, Definition]:
+    index = {}
+    for doc_id, entry in raw["documents"].items():
+        doc = entry["doc"]
+        sites = doc.get("sites")
+        if doc.get("site"):
+            sites = [doc["site"]]
+        index[doc_id] = Definition(
+            entry["kind"],
+            parse_version(entry.get("version")),
+            frozenset(sites) if sites is not None else None,
+            frozenset(doc.get("roles") or ()) if entry["kind"] != "site" else frozenset(),
+        )
+    return index
+
+
+def bundle_from_sop(sop_dir: Path, content_dir: Path | None) -> dict:
+    """The bundle made from the YAML when no build has written handbook.json yet."""
+    from generator.bundle import bundle
+    from generator.loader import load_tree
+
+    tree = load_tree(sop_dir, content_dir if content_dir and content_dir.is_dir() else None)
+    # every worker must make the same bundle: the build time is the newest file's time
+    newest = max((p.stat().st_mtime for p in sop_dir.rglob("*.y*ml")), default=0)
+    return bundle(tree, generated=dt.datetime.fromtimestamp(int(newest), dt.UTC))
+
+
+_lock = threading.Lock()
+_cache: dict[str, tuple[object, Bundle]] = {}
+
+
+def current_bundle() -> Bundle:
+    """The bundle now on disk (or from the YAML), cached until the file changes."""
+    config = current_app.config
+    path = Path(config["SITE_DIR"]).resolve() / BUNDLE
+    try:
+        stat = path.stat()
+        key: object = ("file", stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        source = str(path)
+    except FileNotFoundError:
+        sop = Path(config["SOP_DIR"]).resolve()
+        stamps = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in sop.rglob("*.y*ml")))
+        key, source = ("sop", stamps), str(sop)
+    cached = _cache.get(source)
+    if cached and cached[0] == key:
+        return cached[1]
+    with _lock:
+        if key[0] == "file":
+            try:
+                raw = json.loads(path.read_bytes())
+            except (OSError, ValueError) as exc:
+                raise ApiError(503, "The handbook bundle cannot be read; rebuild it.") from exc
+        else:
+            content = Path(config["CONTENT_DIR"]).resolve()
+            raw = bundle_from_sop(Path(source), content)
+        try:
+            bundle = Bundle(raw, _index(raw))
+        except (KeyError, TypeError, AttributeError) as exc:  # JSON, but not a bundle
+            raise ApiError(503, "The handbook bundle cannot be read; rebuild it.") from exc
+        _cache[source] = (key, bundle)
+        return bundle
+
+
+def visible(user: User, definition: Definition) -> bool:
+    """Whether the user's roles and sites let them see (and record against) a document."""
+    if user.is_admin or definition.kind == "site":
+        return True
+    if definition.sites is not None and not (definition.sites & user.sites):
+        return False
+    return user.is_supervisor or bool(definition.roles & user.roles)
+
+
+def _own_properties(site: dict, user: User) -> dict:
+    return {**site, "properties": [p for p in site["properties"] if p["id"] in user.sites]}
+
+
+def filtered(bundle: Bundle, user: User) -> tuple[bytes, str]:
+    """(JSON body, ETag) of the bundle as this user sees it, memoised per roles and sites."""
+    key = (user.is_admin, frozenset(user.roles), frozenset(user.sites))
+    if key in bundle.filtered:
+        return bundle.filtered[key]
+    raw = bundle.raw
+    documents = {
+        doc_id: entry
+        for doc_id, entry in raw["documents"].items()
+        if visible(user, bundle.index[doc_id])
+    }
+    site = raw.get("site")
+    if site and not user.is_admin:
+        # the organisation stays whole, but only the caller's properties are listed
+        site = _own_properties(site, user)
+        for doc_id, entry in documents.items():
+            if entry["kind"] == "site":
+                documents[doc_id] = {**entry, "doc": _own_properties(entry["doc"], user)}
+    body = {**raw, "site": site, "documents": documents}
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    # from the bundle hash and the filter, not the bytes: every worker answers the same ETag
+    etag = sha256(f"{raw['hash']}|{sorted(key[1])}|{sorted(key[2])}|{key[0]}".encode())[:32]
+    bundle.filtered[key] = (data, etag)
+    return data, etag
+
+
+@bp.get("/definitions")
+def definitions() -> Response:
+    user = require_user()
+    data, etag = filtered(current_bundle(), user)
+    response = Response(data, mimetype="application/json")
+    response.set_etag(etag)
+    # the device must revalidate each time: a new build changes the ETag at once
+    response.headers["Cache-Control"] = "no-cache, private"
+    response.vary.add("Authorization")
+    return response.make_conditional(request)

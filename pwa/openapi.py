@@ -1,0 +1,295 @@
+"""`/api/openapi.json`: the API described; a test keeps it equal to the real url map."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from pwa.sync import FIELDS, TYPE_KINDS
+
+bp = Blueprint("openapi", __name__)
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    str(code): {"$ref": f"#/components/responses/{name}"}
+    for code, name in [(400, "BadRequest"), (401, "Unauthorized"), (403, "Forbidden")]
+}
+NOT_FOUND = {"404": {"$ref": "#/components/responses/NotFound"}}
+INVALID = {"422": {"$ref": "#/components/responses/Invalid"}}
+WRONG_TYPE = {"415": {"$ref": "#/components/responses/WrongType"}}
+SECURED = [{"bearer": []}, {"cookie": []}]
+
+
+def _op(
+    summary: str,
+    responses: dict,
+    body: dict | None = None,
+    secured: bool = True,
+    params: list | None = None,
+) -> dict:
+    op: dict = {"summary": summary, "responses": {**responses, **ERRORS}}
+    if secured:
+        op["security"] = SECURED
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": body}
+    if params:
+        op["parameters"] = params
+    return op
+
+
+SHA = {
+    "name": "sha256",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+}
+
+PATHS = {
+    "/api/v1/session": {
+        "post": _op(
+            "Sign in a device; answers a bearer token",
+            {
+                "201": _json(_ref("Session"), "signed in"),
+                "429": {"$ref": "#/components/responses/TooMany"},
+                **INVALID,
+                **WRONG_TYPE,
+            },
+            {"application/json": {"schema": _ref("SessionIn")}},
+            secured=False,
+        ),
+        "get": _op("Who the token belongs to", {"200": _json(_ref("Who"), "the caller")}),
+        "delete": _op("Sign out: revoke this token", {"204": {"description": "revoked"}}),
+    },
+    "/api/v1/tokens": {
+        "get": _op(
+            "The caller's tokens (an admin may name ?user=)",
+            {"200": _json({"type": "object"}, "tokens, without their secret"), **NOT_FOUND},
+            params=[{"name": "user", "in": "query", "schema": {"type": "string"}}],
+        ),
+    },
+    "/api/v1/tokens/{token_id}": {
+        "delete": _op(
+            "Revoke a token",
+            {"204": {"description": "revoked"}, **NOT_FOUND},
+            params=[
+                {"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+        ),
+    },
+    "/api/v1/definitions": {
+        "get": _op(
+            "The handbook bundle filtered to the caller's roles and sites",
+            {
+                "200": _json(_ref("Bundle"), "the bundle, with an ETag"),
+                "304": {"description": "If-None-Match matched: unchanged"},
+            },
+            params=[{"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}],
+        ),
+    },
+    "/api/v1/records": {
+        "post": _op(
+            "Push records made offline; one status per record, committed before the answer",
+            {
+                "200": _json(_ref("Results"), "per-record results"),
+                "413": {"$ref": "#/components/responses/TooLarge"},
+                **INVALID,
+                **WRONG_TYPE,
+            },
+            {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["records"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "records": {"type": "array", "minItems": 1, "items": _ref("Record")}
+                        },
+                    }
+                }
+            },
+        ),
+        "get": _op(
+            "Records of the caller's sites (supervisors and admins)",
+            {"200": _json({"type": "object"}, "records")},
+            params=[
+                {"name": "site", "in": "query", "schema": {"type": "string"}},
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
+                },
+            ],
+        ),
+    },
+    "/api/v1/blobs/{sha256}": {
+        "put": _op(
+            "Upload a photo named by the sha256 of its bytes",
+            {
+                "201": _json({"type": "object"}, "stored"),
+                "200": _json({"type": "object"}, "already stored"),
+                "413": {"$ref": "#/components/responses/TooLarge"},
+                **INVALID,
+                **WRONG_TYPE,
+            },
+            {
+                t: {"schema": {"type": "string", "format": "binary"}}
+                for t in ("image/jpeg", "image/png", "image/webp")
+            },
+            params=[SHA],
+        ),
+        "get": _op(
+            "Download a photo", {"200": {"description": "the photo"}, **NOT_FOUND}, params=[SHA]
+        ),
+    },
+    "/api/openapi.json": {
+        "get": _op(
+            "This description", {"200": _json({"type": "object"}, "OpenAPI 3.1")}, secured=False
+        ),
+    },
+    "/healthz": {
+        "get": _op(
+            "Liveness and database check",
+            {
+                "200": _json({"type": "object"}, "healthy"),
+                "503": {"$ref": "#/components/responses/Unavailable"},
+            },
+            secured=False,
+        ),
+    },
+}
+
+STR = {"type": "string"}
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["status", "error", "message", "details"],
+        "properties": {
+            "status": {"type": "integer"},
+            "error": STR,
+            "message": STR,
+            "details": {"type": "array", "items": _ref("Detail")},
+        },
+    },
+    "Detail": {
+        "type": "object",
+        "required": ["loc", "msg"],
+        "properties": {
+            "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
+            "msg": STR,
+        },
+    },
+    "SessionIn": {
+        "type": "object",
+        "required": ["username", "password", "device_id"],
+        "additionalProperties": False,
+        "properties": {
+            "username": {"type": "string", "minLength": 1, "maxLength": 64},
+            "password": {"type": "string", "minLength": 1, "maxLength": 256},
+            "device_id": {"type": "string", "minLength": 1, "maxLength": 64},
+        },
+    },
+    "Who": {
+        "type": "object",
+        "properties": {
+            "user": {"type": "object"},
+            "roles": {"type": "array", "items": STR},
+            "sites": {"type": "array", "items": STR},
+        },
+    },
+    "Session": {
+        "allOf": [
+            _ref("Who"),
+            {
+                "type": "object",
+                "properties": {
+                    "token": STR,
+                    "expires_at": {"type": "string", "format": "date-time"},
+                },
+            },
+        ],
+    },
+    "Bundle": {
+        "type": "object",
+        "properties": {
+            "format": {"type": "integer"},
+            "hash": STR,
+            "site": {"type": "object"},
+            "documents": {"type": "object"},
+        },
+    },
+    "Record": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(FIELDS),
+        "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "type": {"enum": list(TYPE_KINDS)},
+            "def_id": STR,
+            "def_version": {"type": "string", "pattern": r"^\d+\.\d+$"},
+            "site": STR,
+            "device_id": STR,
+            "seq": {"type": "integer", "minimum": 0},
+            "recorded_at": {"type": "string", "format": "date-time"},
+            "data": {"type": "object"},
+        },
+    },
+    "Results": {
+        "type": "object",
+        "properties": {
+            "results": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "status"],
+                    "properties": {
+                        "id": {"type": ["string", "null"]},
+                        "status": {"enum": ["created", "duplicate", "conflict", "rejected"]},
+                        "error": _ref("Detail"),
+                        "flags": {"type": "array", "items": STR},
+                    },
+                },
+            }
+        },
+    },
+}
+
+
+def _error(description: str) -> dict:
+    return _json(_ref("Error"), description)
+
+
+SPEC = {
+    "openapi": "3.1.0",
+    "info": {"title": "Dutybook sync API", "version": "1"},
+    "paths": PATHS,
+    "components": {
+        "schemas": SCHEMAS,
+        "responses": {
+            "BadRequest": _error("malformed or invalid input, naming the field"),
+            "Unauthorized": _error("no token, or a revoked or expired one"),
+            "Forbidden": _error("the caller's roles or sites do not allow it"),
+            "TooMany": _error("too many failed sign-ins"),
+            "TooLarge": _error("body or batch too large"),
+            "Unavailable": _error("the database is not reachable"),
+            "NotFound": _error("no such token, user or photo (or not yours to see)"),
+            "Invalid": _error("the body is well-formed but not valid, naming the fields"),
+            "WrongType": _error("the body is not of the declared or expected media type"),
+        },
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "cookie": {"type": "apiKey", "in": "cookie", "name": "session"},
+        },
+    },
+}
+
+
+@bp.get("/api/openapi.json")
+def openapi() -> dict:
+    return SPEC

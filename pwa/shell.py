@@ -1,0 +1,127 @@
+"""The offline app: its shell page, web manifest, static files and the root-scope service worker."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, send_from_directory, url_for
+
+bp = Blueprint("shell", __name__, template_folder="templates")
+
+STATIC = Path(__file__).with_name("static")
+# Handbook files the device never needs offline: print PDFs are large and the
+# app reads definitions from the API, not from the raw bundle.
+SKIP_SUFFIXES = (".pdf", ".gz", ".map")
+SKIP_NAMES = {"handbook.json", "LICENSE", "README.md"}
+
+# Revisions by (path, size, mtime): hashing the handbook on every /sw.js request would
+# cost ~0.1 s per thousand pages; a rebuilt file gets a new mtime and is hashed again.
+_revisions: dict[tuple[str, int, int], str] = {}
+
+
+def _revision(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    rev = _revisions.get(key)
+    if rev is None:
+        rev = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        _revisions[key] = rev
+    return rev
+
+
+def _walk(root: Path, prefix: str) -> list[tuple[str, str]]:
+    if not root.is_dir():
+        return []
+    entries = []
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.name in SKIP_NAMES or path.suffix in SKIP_SUFFIXES:
+            continue
+        entries.append((prefix + path.relative_to(root).as_posix(), _revision(path)))
+    return entries
+
+
+def site_dir() -> Path:
+    """The built handbook folder (SITE_DIR, relative to the working directory)."""
+    return Path(current_app.config.get("SITE_DIR", "site")).resolve()
+
+
+def _shell_html() -> str:
+    return render_template("app/index.html")
+
+
+def precache_manifest() -> list[tuple[str, str]]:
+    """Every URL the device keeps offline, with a content revision: app shell, then handbook."""
+    shell = _shell_html().encode()
+    manifest = [("/app/", hashlib.sha256(shell).hexdigest()[:16])]
+    manifest.append(("/app/manifest.webmanifest", _webmanifest_revision()))
+    manifest += _walk(STATIC, "/app/static/")
+    manifest += _walk(site_dir(), "/")
+    return manifest
+
+
+def _webmanifest() -> dict:
+    return {
+        "name": "值班本 Dutybook",
+        "short_name": "值班本",
+        "description": "离线检查表、巡更、异常上报与应急预案",
+        "lang": "zh-CN",
+        "start_url": "/app/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b5394",
+        "icons": [
+            {"src": "/app/static/icons/icon-192.png", "sizes": "192x192", "type": "image/png"},
+            {
+                "src": "/app/static/icons/icon-512.png",
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "any maskable",
+            },
+        ],
+    }
+
+
+def _webmanifest_revision() -> str:
+    body = json.dumps(_webmanifest(), sort_keys=True).encode()
+    return hashlib.sha256(body).hexdigest()[:16]
+
+
+@bp.get("/app/")
+def index() -> Response:
+    resp = Response(_shell_html(), mimetype="text/html")
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
+@bp.get("/app/manifest.webmanifest")
+def webmanifest() -> Response:
+    body = json.dumps(_webmanifest(), ensure_ascii=False)
+    return Response(body, mimetype="application/manifest+json")
+
+
+@bp.get("/app/static/<path:filename>")
+def static(filename: str) -> Response:
+    resp = send_from_directory(STATIC, filename, max_age=0)
+    if filename.endswith(".wasm"):
+        resp.mimetype = "application/wasm"
+    return resp
+
+
+@bp.get("/sw.js")
+def service_worker() -> Response:
+    manifest = precache_manifest()
+    version = hashlib.sha256(json.dumps(manifest).encode()).hexdigest()[:16]
+    body = render_template(
+        "app/sw.js",
+        manifest=json.dumps(manifest, separators=(",", ":")),
+        version=version,
+        shell_url=url_for("shell.index"),
+    )
+    resp = Response(body, mimetype="text/javascript")
+    # The worker lives at the root so it can also serve the handbook pages offline.
+    resp.headers["Service-Worker-Allowed"] = "/"
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp

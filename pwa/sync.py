@@ -1,0 +1,470 @@
+"""`/api/v1/records`: the idempotent push of records made offline, and the supervisors' read.
+
+The batch's ids are looked up first (one query). Records are append-only, so an id found
+stored is settled without any write: its content hash equals the record's, a `duplicate` (a
+replay), or not, a `conflict`. The rest are inserted together in one transaction (one
+statement): PostgreSQL's `INSERT … ON CONFLICT DO NOTHING RETURNING id` reads back any id
+another request stored in between; SQLite looks them up again once it holds the write lock.
+The transaction commits before the answer is built, so each status describes what is stored.
+
+This is the hot path of every phone's sync: a record is checked by hand-written code over the
+parsed dict, and only a record that code refuses meets the pydantic model, which words the
+rejection. Outcomes that depend only on the clock text or on the definition are worked out
+once per batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import operator
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+import orjson
+from flask import Blueprint, Response, current_app, g, request
+from pydantic import Field, StringConstraints, ValidationError
+from sqlalchemy import Connection, select
+
+from pwa import db
+from pwa.accounts import User
+from pwa.auth import require_user
+from pwa.definitions import Bundle, current_bundle, parse_version, visible
+from pwa.errors import ApiError, detail
+from pwa.models import records, users, utcnow
+from pwa.schemas import Body, RecordsIn, json_body, message, parse
+
+bp = Blueprint("sync", __name__, url_prefix="/api/v1")
+
+# which document kinds a record of each type may point at
+TYPE_KINDS: dict[str, tuple[str, ...]] = {
+    "checklist_run": ("checklist",),
+    "patrol_round": ("patrol",),
+    "exception": ("checklist", "patrol", "procedure"),
+    "incident": ("emergency",),
+    "ack": ("procedure", "checklist", "patrol", "emergency", "course"),
+    "quiz": ("course",),
+}
+UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+SEQ_MAX = 2**31 - 1
+
+
+class RecordIn(Body):
+    id: Annotated[str, StringConstraints(pattern=UUID)]
+    type: Literal["checklist_run", "patrol_round", "exception", "incident", "ack", "quiz"]
+    def_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    def_version: Annotated[str, StringConstraints(pattern=r"^\d{1,4}\.\d{1,4}$")]
+    site: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    device_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    seq: Annotated[int, Field(ge=0, le=SEQ_MAX)]
+    recorded_at: Annotated[str, StringConstraints(max_length=40)]
+    data: dict[str, Any]
+
+
+FIELDS = tuple(RecordIn.model_fields)
+_FIELD_SET = frozenset(FIELDS)
+_fields = operator.itemgetter(*FIELDS)
+# fullmatch, ASCII digits: never looser than the model's patterns (Rust regex, Unicode \d)
+_UUID = re.compile(UUID[1:-1])
+_VERSION = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}")
+
+# the order of a row tuple, and of the columns in the insert statements
+COLUMNS = (
+    "id",
+    "type",
+    "def_id",
+    "def_version",
+    "site",
+    "device_id",
+    "seq",
+    "recorded_at",
+    "received_at",
+    "user_id",
+    "data",
+    "content_hash",
+    "flags",
+)
+RECEIVED, HASH, FLAGS = (COLUMNS.index(c) for c in ("received_at", "content_hash", "flags"))
+
+
+def plainly_valid(raw: dict) -> bool:
+    """Whether RecordIn accepts `raw`, decided without building a model.
+
+    Never True where the model would refuse; it may refuse what the model accepts (say,
+    non-ASCII digits), and such a record is then judged by the model itself.
+    """
+    if raw.keys() != _FIELD_SET:
+        return False
+    rid, kind, def_id, version, site, device, seq, at, data = _fields(raw)
+    return (
+        type(rid) is str
+        and _UUID.fullmatch(rid) is not None
+        and type(kind) is str
+        and kind in TYPE_KINDS
+        and type(def_id) is str
+        and 0 < len(def_id) <= 64
+        and type(version) is str
+        and _VERSION.fullmatch(version) is not None
+        and type(site) is str
+        and 0 < len(site) <= 64
+        and type(device) is str
+        and 0 < len(device) <= 64
+        and type(seq) is int
+        and 0 <= seq <= SEQ_MAX
+        and type(at) is str
+        and len(at) <= 40
+        and type(data) is dict
+    )
+
+
+class Rejected(Exception):
+    def __init__(self, loc: list, msg: str) -> None:
+        super().__init__(msg)
+        self.loc, self.msg = loc, msg
+
+
+def _holds(value: Any, bad: Callable[[str], bool]) -> bool:
+    """Whether any string in `value`, key or value at any depth, is `bad`."""
+    if isinstance(value, str):
+        return bad(value)
+    if isinstance(value, dict):
+        return any(_holds(k, bad) or _holds(v, bad) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds(v, bad) for v in value)
+    return False
+
+
+def _nul(text: str) -> bool:
+    return "\x00" in text
+
+
+def _surrogate(text: str) -> bool:
+    # only the standard parser lets a lone surrogate in; it cannot be encoded as UTF-8
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _field_holding(raw: dict, bad: Callable[[str], bool]) -> str | None:
+    return next((name for name in FIELDS if _holds(raw[name], bad)), None)
+
+
+class Checker:
+    """Validates one record at a time against the bundle, the caller and the clock."""
+
+    def __init__(self, user: User, bundle: Bundle) -> None:
+        config = current_app.config
+        self.user, self.bundle = user, bundle
+        self.now = utcnow()
+        self.flag_after = dt.timedelta(seconds=int(config["CLOCK_FLAG_SECONDS"]))
+        self.latest = self.now + dt.timedelta(seconds=int(config["CLOCK_MAX_FUTURE_SECONDS"]))
+        earliest = dt.datetime.fromisoformat(config["CLOCK_MIN"])
+        self.earliest = earliest.astimezone(dt.UTC).replace(tzinfo=None)
+        self.max_size = int(config["MAX_RECORD_BYTES"])
+        self.site_ids = bundle.site_ids
+        # a batch repeats a few clock texts and definitions many times: judge each once
+        self.clocks: dict[str, tuple[dt.datetime, str | None] | Rejected] = {}
+        self.definitions: dict[tuple[str, str, str, str], Rejected | None] = {}
+
+    def check(self, raw: Any) -> tuple:
+        """The record's row (in COLUMNS order), or Rejected naming the field."""
+        if not isinstance(raw, dict):
+            raise Rejected([], "expected a record object")
+        if not plainly_valid(raw):
+            try:
+                RecordIn.model_validate(raw)
+            except ValidationError as exc:
+                err = exc.errors(include_url=False)[0]
+                raise Rejected(list(err["loc"]), message(err)) from None
+        # strict and unchanged by the model: the raw values are the validated ones
+        rid, kind, def_id, version, site, device, seq, at, data = _fields(raw)
+        recorded_at, flags = self.clock(at)
+        self.definition(kind, def_id, version, site)
+        try:
+            # the canonical form: its hash tells a replay from a conflict
+            whole = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            name = _field_holding(raw, _surrogate)
+            if name:
+                raise Rejected([name], "holds a lone UTF-16 surrogate, not text") from None
+            raise Rejected(["data"], "holds a number too large to store") from None
+        if len(whole) > self.max_size:
+            raise Rejected([], f"the record is {len(whole)} bytes; at most {self.max_size}")
+        # PostgreSQL stores no NUL in text or jsonb: refuse it on every database alike
+        if b"\\u0000" in whole and (name := _field_holding(raw, _nul)):
+            raise Rejected([name], "holds a NUL character (\\u0000), which cannot be stored")
+        return (
+            rid.lower(),
+            kind,
+            def_id,
+            version,
+            site,
+            device,
+            seq,
+            recorded_at,
+            self.now,
+            self.user.id,
+            data,
+            hashlib.sha256(b"%d:%s" % (self.user.id, whole)).hexdigest(),
+            flags,
+        )
+
+    def clock(self, text: str) -> tuple[dt.datetime, str | None]:
+        found = self.clocks.get(text)
+        if found is None:
+            try:
+                found = self._clock(text)
+            except Rejected as exc:
+                found = exc
+            self.clocks[text] = found
+        if isinstance(found, Rejected):
+            raise Rejected(found.loc, found.msg)
+        return found
+
+    def _clock(self, text: str) -> tuple[dt.datetime, str | None]:
+        try:
+            when = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise Rejected(
+                ["recorded_at"], "is not an ISO 8601 time like 2026-05-01T08:00:00+08:00"
+            ) from None
+        if when.tzinfo is None:
+            raise Rejected(["recorded_at"], "needs a UTC offset, e.g. 2026-05-01T08:00:00+08:00")
+        utc = when.astimezone(dt.UTC).replace(tzinfo=None)
+        if utc > self.latest:
+            raise Rejected(["recorded_at"], "is more than a day ahead of the server clock")
+        if utc < self.earliest:
+            raise Rejected(["recorded_at"], f"is before {self.earliest.date()}; check the clock")
+        # far from the server clock (a phone offline for days, a wrong clock): keep, flag
+        return utc, "clock" if abs(utc - self.now) > self.flag_after else None
+
+    def definition(self, kind: str, def_id: str, version: str, site: str) -> None:
+        key = (kind, def_id, version, site)
+        if key not in self.definitions:
+            try:
+                self._definition(kind, def_id, version, site)
+            except Rejected as exc:
+                self.definitions[key] = exc
+            else:
+                self.definitions[key] = None
+        found = self.definitions[key]
+        if found is not None:
+            raise Rejected(found.loc, found.msg)
+
+    def _definition(self, kind: str, def_id: str, version: str, site: str) -> None:
+        user = self.user
+        found = self.bundle.index.get(def_id)
+        if found is None or found.kind == "site":
+            raise Rejected(["def_id"], f"unknown definition {def_id!r}")
+        kinds = TYPE_KINDS[kind]
+        if found.kind not in kinds:
+            raise Rejected(
+                ["def_id"],
+                f"{def_id!r} is a {found.kind}; a {kind} needs a {' or '.join(kinds)}",
+            )
+        # an older version is fine: the record is kept against the version it was made with
+        if found.version is not None and parse_version(version) > found.version:
+            current = ".".join(map(str, found.version))
+            raise Rejected(
+                ["def_version"], f"{version} is newer than the current version {current}"
+            )
+        if site not in self.site_ids:
+            raise Rejected(["site"], f"unknown site {site!r}")
+        if not user.is_admin and site not in user.sites:
+            raise Rejected(["site"], f"you are not assigned to site {site!r}")
+        if found.sites is not None and site not in found.sites:
+            raise Rejected(["site"], f"{def_id!r} does not apply to site {site!r}")
+        if not visible(user, found):
+            raise Rejected(["def_id"], f"{def_id!r} is not for your roles")
+
+
+_NAMES = ", ".join(COLUMNS)
+_SQLITE_STORED = "SELECT id, content_hash FROM records WHERE id IN (SELECT value FROM json_each(?))"
+_SQLITE_INSERT = f"INSERT INTO records ({_NAMES}) VALUES ({', '.join('?' * len(COLUMNS))})"
+# ids as one JSON text: psycopg dumps a Python list to an array in Python, string by string
+_PG_STORED = (
+    "SELECT id, content_hash FROM records "
+    "WHERE id = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))"
+)
+# one parameter, the rows as a JSON array: a short statement psycopg can prepare, where a
+# multi-row VALUES list of 13 × 500 parameters costs more to build than to run
+_PG_INSERT = (
+    f"INSERT INTO records ({_NAMES}) SELECT {_NAMES} "
+    "FROM jsonb_populate_recordset(NULL::records, %s::jsonb) "
+    "ON CONFLICT (id) DO NOTHING RETURNING id"
+)
+
+
+def _stored(conn: Connection, ids: list[str]) -> dict[str, str]:
+    """The content hash of each of `ids` already stored."""
+    query = _PG_STORED if conn.dialect.name == "postgresql" else _SQLITE_STORED
+    return dict(conn.exec_driver_sql(query, (orjson.dumps(ids).decode(),)).all())
+
+
+def _sqlite_params(conn: Connection, rows: list[tuple]) -> list[tuple]:
+    """The rows as SQLAlchemy's column types would store them (DateTime text, JSON text)."""
+    dialect = conn.dialect
+    when = records.c.recorded_at.type.dialect_impl(dialect).bind_processor(dialect)
+    as_json = records.c.data.type.dialect_impl(dialect).bind_processor(dialect)
+    received = when(rows[0][RECEIVED])
+    return [(*r[:7], when(r[7]), received, r[9], as_json(r[10]), r[11], r[12]) for r in rows]
+
+
+def store(rows: list[tuple]) -> tuple[set[str], dict[str, str]]:
+    """Insert what is new in one committed transaction; (inserted ids, stored hash of each id).
+
+    Records are append-only: an id found stored stays stored with that content, so the ids
+    are first looked up outside any write transaction, and a replay writes (and waits for
+    the write lock) not at all.
+    """
+    first: dict[str, tuple] = {}
+    for row in rows:
+        first.setdefault(row[0], row)
+    read = db.connection()
+    stored = _stored(read, list(first))
+    new = [row for rid, row in first.items() if rid not in stored]
+    if not new:
+        return set(), stored
+    if read.dialect.name == "postgresql":
+        payload = orjson.dumps([dict(zip(COLUMNS, row, strict=True)) for row in new]).decode()
+        with db.writing() as conn:
+            inserted = set(conn.exec_driver_sql(_PG_INSERT, (payload,)).scalars())
+            # ON CONFLICT waited for any concurrent request that stored one of them
+            raced = [row[0] for row in new if row[0] not in inserted]
+            if raced:
+                stored.update(_stored(conn, raced))
+    else:
+        params = _sqlite_params(read, new)
+        with db.writing() as conn:
+            # BEGIN IMMEDIATE: this transaction holds SQLite's only write lock from its
+            # start, so what it reads now cannot change before its insert. A plain INSERT,
+            # not ON CONFLICT: were that ever untrue it fails, never lies.
+            stored.update(_stored(conn, [row[0] for row in new]))
+            params = [p for p in params if p[0] not in stored]
+            if params:
+                conn.exec_driver_sql(_SQLITE_INSERT, params)
+            inserted = {p[0] for p in params}
+    stored.update((row[0], row[HASH]) for row in new if row[0] in inserted)
+    return inserted, stored
+
+
+def _batch() -> list:
+    """The request's records, or an ApiError saying what is wrong with the body."""
+    body = json_body()
+    if isinstance(body, dict) and isinstance(body.get("records"), list):
+        most = int(current_app.config["MAX_BATCH"])
+        if len(body["records"]) > most:
+            raise ApiError(
+                413,
+                f"The batch has {len(body['records'])} records; at most {most} per request.",
+                [detail(["body", "records"], f"at most {most} items")],
+            )
+        if body.keys() == {"records"} and body["records"]:
+            return body["records"]
+    # the model words whatever is wrong with the envelope
+    return parse(RecordsIn, body).records
+
+
+@bp.post("/records")
+def push() -> Response:
+    user = require_user()
+    limit = int(current_app.config["MAX_RECORDS_BYTES"])
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, f"The body is {request.content_length} bytes; at most {limit}.")
+    request.max_content_length = limit
+    batch = _batch()
+    checker = Checker(user, current_bundle())
+    results: list[dict] = []
+    rows: list[tuple[int, tuple]] = []
+    for raw in batch:
+        try:
+            row = checker.check(raw)
+        except Rejected as exc:
+            rid = raw.get("id") if isinstance(raw, dict) else None
+            results.append(
+                {
+                    "id": rid if isinstance(rid, str) else None,
+                    "status": "rejected",
+                    "error": detail(exc.loc, exc.msg),
+                }
+            )
+            continue
+        rows.append((len(results), row))
+        results.append({"id": row[0], "status": None})
+    if rows:
+        inserted, stored = store([row for _, row in rows])
+        for position, row in rows:
+            rid = row[0]
+            result = results[position]
+            if rid in inserted:
+                inserted.discard(rid)  # a repeat of the id later in the batch is a replay
+                result["status"] = "created"
+            elif stored[rid] == row[HASH]:
+                result["status"] = "duplicate"
+            else:
+                result["status"] = "conflict"
+                result["error"] = detail(["id"], "a different record with this id is stored")
+            if row[FLAGS]:
+                result["flags"] = row[FLAGS].split(",")
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result["status"]] = counts.get(result["status"], 0) + 1
+    g.record_counts = counts
+    try:
+        answer = orjson.dumps({"results": results})
+    except orjson.JSONEncodeError:
+        # a lone surrogate (only the standard parser lets one in) echoed in an id or message
+        answer = json.dumps({"results": results}).encode()
+    return Response(answer, mimetype="application/json")
+
+
+def _record_json(row: Any) -> dict:
+    return {
+        "id": row.id,
+        "type": row.type,
+        "def_id": row.def_id,
+        "def_version": row.def_version,
+        "site": row.site,
+        "device_id": row.device_id,
+        "seq": row.seq,
+        "recorded_at": row.recorded_at.isoformat() + "Z",
+        "received_at": row.received_at.isoformat() + "Z",
+        "user": row.username,
+        "data": row.data if not isinstance(row.data, str) else json.loads(row.data),
+        "flags": row.flags.split(",") if row.flags else [],
+    }
+
+
+@bp.get("/records")
+def read() -> dict:
+    """Supervisors read their sites' records, admins every site's; staff may not."""
+
+    user = require_user(roles=("supervisor",))
+    site = request.args.get("site")
+    try:
+        limit = int(request.args.get("limit", "100"))
+    except ValueError:
+        raise ApiError(
+            400, "limit must be a number.", [detail(["query", "limit"], "not a number")]
+        ) from None
+    if not 1 <= limit <= 1000:
+        raise ApiError(
+            400, "limit must be 1 to 1000.", [detail(["query", "limit"], "out of range")]
+        )
+    if site is not None and not user.is_admin and site not in user.sites:
+        raise ApiError(403, f"You are not assigned to site {site!r}.")
+    query = (
+        select(records, users.c.username)
+        .join(users, users.c.id == records.c.user_id)
+        .order_by(records.c.recorded_at, records.c.id)
+        .limit(limit)
+    )
+    if site is not None:
+        query = query.where(records.c.site == site)
+    elif not user.is_admin:
+        query = query.where(records.c.site.in_(sorted(user.sites)))
+    return {"records": [_record_json(r) for r in db.connection().execute(query)]}
