@@ -1,0 +1,179 @@
+"""Browser tests: a built fixture handbook, the real `dutybook run`, Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = Path(__file__).with_name("fixtures") / "handbook"
+BIN = Path(sys.executable).parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+PASSWORD = "correct-horse-battery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build_handbook(target: Path) -> Path:
+    """Copy the fixture handbook beside the repository's MkDocs config and build it."""
+    shutil.copytree(FIXTURE / "sop", target / "sop")
+    shutil.copytree(FIXTURE / "content", target / "content")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace(
+        "jieba_dict_user: generator/assets/", f"jieba_dict_user: {ROOT}/generator/assets/"
+    )
+    (target / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return build_site(target)
+
+
+def build_site(target: Path) -> Path:
+    """`dutybook build` of target/sop (with target/mkdocs.yml) into target/site."""
+    subprocess.run(
+        [
+            BIN / "dutybook",
+            "build",
+            "--sop",
+            target / "sop",
+            "--config",
+            target / "mkdocs.yml",
+            "--site-dir",
+            target / "site",
+        ],
+        cwd=target,
+        check=True,
+        capture_output=True,
+    )
+    return target / "site"
+
+
+@dataclass
+class Server:
+    url: str
+    env: dict
+    db_path: Path
+    site: Path
+    workdir: Path
+
+    def dutybook(self, *args: str) -> str:
+        done = subprocess.run(
+            [BIN / "dutybook", *args],
+            cwd=self.workdir,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout
+
+    def rebuild(self) -> None:
+        """Rebuild the handbook from the edited YAML in workdir/sop while the server runs."""
+        build_site(self.workdir)
+
+    def records(self) -> list[tuple]:
+        with sqlite3.connect(self.db_path) as conn:
+            return conn.execute(
+                "SELECT id, type, def_id, site, seq FROM records ORDER BY seq"
+            ).fetchall()
+
+
+@pytest.fixture(scope="session")
+def handbook(tmp_path_factory) -> Path:
+    return build_handbook(tmp_path_factory.mktemp("handbook"))
+
+
+def start_server(workdir: Path, site: Path) -> tuple[subprocess.Popen, Server]:
+    port = free_port()
+    db_path = workdir / "dutybook.db"
+    env = {
+        **os.environ,
+        "DUTYBOOK_DATABASE_URL": f"sqlite:///{db_path}",
+        "DUTYBOOK_SITE_DIR": str(site),
+        "DUTYBOOK_SOP_DIR": str(site.parent / "sop"),
+        "DUTYBOOK_CONTENT_DIR": str(site.parent / "content"),
+        "DUTYBOOK_SECRET_KEY": "e2e-secret-key-not-for-production",
+        # cheap hashing keeps sign-in fast in tests; production uses the defaults
+        "DUTYBOOK_PASSWORD_MEMORY_KIB": "8192",
+        "DUTYBOOK_PASSWORD_TIME_COST": "1",
+    }
+    server = Server(f"http://127.0.0.1:{port}", env, db_path, site, workdir)
+    server.dutybook("db", "upgrade")
+    server.dutybook(
+        "users",
+        "add",
+        "wang",
+        "--role",
+        "guard",
+        "--role",
+        "engineer",
+        "--site",
+        "jinxiu",
+        "--password",
+        PASSWORD,
+    )
+    server.dutybook(
+        "users", "add", "li", "--role", "guard", "--site", "jinxiu", "--password", PASSWORD
+    )
+    proc = subprocess.Popen(
+        [BIN / "dutybook", "run", "--port", str(port), "--workers", "2"],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(server.url + "/healthz", timeout=2) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("dutybook run did not come up") from None
+            time.sleep(0.2)
+    return proc, server
+
+
+@pytest.fixture
+def server(handbook, tmp_path):
+    """A fresh server and database per test, serving a private copy of the handbook."""
+    site = tmp_path / "site"
+    shutil.copytree(handbook, site)
+    shutil.copytree(handbook.parent / "sop", tmp_path / "sop")
+    shutil.copytree(handbook.parent / "content", tmp_path / "content")
+    shutil.copy(handbook.parent / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    proc, srv = start_server(tmp_path, site)
+    yield srv
+    proc.terminate()
+    proc.wait(timeout=15)
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(viewport={"width": 360, "height": 760}, locale="zh-CN")
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.errors = errors
+    yield pg

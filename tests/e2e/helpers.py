@@ -1,0 +1,63 @@
+"""Steps a person takes in the app, shared by the browser tests and the benchmark."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from tests.e2e.conftest import PASSWORD
+
+
+def sign_in(page, base_url: str, username: str = "wang") -> None:
+    page.goto(base_url + "/app/")
+    page.wait_for_selector('body[data-ready="1"]')
+    page.fill("input[autocomplete=username]", username)
+    page.fill("input[type=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_selector("#emergency-button")
+    # the service worker has precached the app and the whole handbook
+    page.wait_for_selector("body[data-offline-ready]", timeout=60_000)
+
+
+def unsynced(page) -> int:
+    return int(page.get_attribute("#unsynced", "data-count"))
+
+
+def wait_unsynced(page, n: int, timeout: float = 20_000) -> None:
+    try:
+        # a function, not an expression: the app's CSP forbids eval()
+        page.wait_for_function(
+            "(n) => document.querySelector('#unsynced').dataset.count === String(n)",
+            arg=n,
+            timeout=timeout,
+        )
+    except Exception as exc:
+        left = page.evaluate(
+            "async () => (await window.dutybook.store.outboxAll())"
+            ".map((e) => [e.record.type, e.status, e.error])"
+        )
+        raise AssertionError(f"outbox did not reach {n}: {left}") from exc
+
+
+def jpeg_bytes(colour: str = "#3366aa", size: tuple[int, int] = (1600, 1200)) -> bytes:
+    """A camera-sized photo: the app must shrink it before storing it."""
+    buf = io.BytesIO()
+    Image.new("RGB", size, colour).save(buf, "JPEG", quality=95)
+    return buf.getvalue()
+
+
+def go(page, hash_: str) -> None:
+    page.evaluate(f"location.hash = {hash_!r}")
+
+
+def outbox_ids(page) -> list[str]:
+    return page.evaluate(
+        "async () => (await window.dutybook.store.outboxAll()).map((e) => e.id).sort()"
+    )
+
+
+def acknowledge(page, doc_id: str = "ENG-REPAIR") -> None:
+    go(page, f"#/read/{doc_id}")
+    page.click("#ack")
+    page.wait_for_selector(".learn")

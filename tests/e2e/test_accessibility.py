@@ -1,0 +1,84 @@
+"""Accessibility of what staff and supervisors see, measured with axe-core in Chromium.
+
+Lighthouse is not available here; its accessibility score is built from axe-core's rules,
+so the score below is the same idea: the share of applicable axe rules a page passes.
+Serious and critical violations fail outright.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e.conftest import ARTIFACTS, PASSWORD
+from tests.e2e.helpers import go, sign_in
+
+AXE = Axe()
+
+
+def audit(page, name: str) -> dict:
+    results = AXE.run(page, options={"resultTypes": ["violations", "passes"]}).response
+    passed = len(results["passes"])
+    violations = results["violations"]
+    score = round(100 * passed / (passed + len(violations)))
+    summary = {
+        "page": name,
+        "score": score,
+        "passed_rules": passed,
+        "violations": [
+            {"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])} for v in violations
+        ],
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"axe-{name}.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    return summary
+
+
+def assert_accessible(summary: dict) -> None:
+    severe = [v for v in summary["violations"] if v["impact"] in ("serious", "critical")]
+    assert severe == [], summary
+    assert summary["score"] >= 90, summary
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("handbook-home", "/"),
+        ("handbook-procedure", "/procedures/eng-repair/"),
+        ("handbook-emergency", "/emergencies/emg-elevator-trap/"),
+    ],
+)
+def test_handbook_pages(server, page, name: str, path: str) -> None:
+    page.goto(server.url + path)
+    assert_accessible(audit(page, name))
+
+
+def test_app_screens(server, page) -> None:
+    page.goto(server.url + "/app/")
+    page.wait_for_selector('body[data-ready="1"]')
+    assert_accessible(audit(page, "app-sign-in"))
+    sign_in(page, server.url)
+    assert_accessible(audit(page, "app-today"))
+    go(page, "#/checklist/CHK-PUMP-ROOM")
+    page.wait_for_selector("input[type=number]")
+    assert_accessible(audit(page, "app-checklist"))
+    go(page, "#/emergency")
+    page.wait_for_selector("text=电梯困人")
+    assert_accessible(audit(page, "app-emergency"))
+
+
+def test_dashboard_pages(server, page) -> None:
+    server.dutybook(
+        "users", "add", "zhou", "--role", "supervisor", "--site", "jinxiu", "--password", PASSWORD
+    )
+    page.goto(server.url + "/dashboard/login")
+    assert_accessible(audit(page, "dashboard-login"))
+    page.fill("input[name=username]", "zhou")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_load_state()
+    assert_accessible(audit(page, "dashboard-day"))

@@ -1,0 +1,348 @@
+"""Building handbooks: the real one with --strict, the fixture one page by page, errors, swaps."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.bundle import bundle, sha256
+from generator.loader import load_tree
+from tests.generator.conftest import ARTIFACTS, FIXTURE, ROOT, mkdocs_build
+
+pytestmark = pytest.mark.timeout(600)
+
+
+def html(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text(encoding="utf-8")
+
+
+def article(site: Path, url: str) -> str:
+    page = html(site, url)
+    return page[page.index('<article class="md-content__inner md-typeset">') :]
+
+
+def test_real_handbook_builds_with_strict(tmp_path):
+    """sop/ and content/ as committed: no broken link, no warning, no content problem."""
+    result = mkdocs_build(ROOT / "mkdocs.yml", tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+    data = json.loads((tmp_path / "site" / "handbook.json").read_text(encoding="utf-8"))
+    assert len(data["documents"]) == len(load_tree(ROOT / "sop").documents)
+
+
+def test_fixture_site_has_a_page_per_document(fixture_site):
+    for url in [
+        "procedures/sec-gate",
+        "procedures/eng-renovation",
+        "checklists/chk-water-tank",
+        "checklists/chk-water-tank-print",
+        "patrols/ptl-jx-night",
+        "patrols/ptl-jx-night-qr",
+        "emergencies/emg-elevator-trap",
+        "courses/trn-guard",
+        "roles/guard",
+        "tags",
+        "guide",
+    ]:
+        assert (fixture_site / url / "index.html").is_file(), url
+
+
+def test_navigation_order(fixture_site):
+    page = html(fixture_site, "")
+    labels = [s.strip() for s in re.findall(r'<span class="md-ellipsis">\s*(.*?)\s*</span>', page)]
+    # site name, then the home page twice (its entry and the open page's own label)
+    assert labels == [
+        "测试手册",
+        "员工手册（测试）",
+        "员工手册（测试）",
+        "服务原则",
+        "制度/SOP",
+        "检查表",
+        "巡更路线",
+        "应急预案",
+        "培训",
+        "按岗位",
+        "标签",
+    ]
+    assert '<html lang="zh"' in page
+
+
+def test_sop_page_in_html(fixture_site):
+    page = article(fixture_site, "procedures/sec-gate")
+    assert "<div><dt>版本</dt><dd>2.1</dd></div>" in page
+    assert "<td>路灯完好率</td>\n<td>≥ 95 %</td>" in page
+    assert len(re.findall(r"<li>\s*<p><span class=\"dutybook-anchor\" id=\"step-", page)) == 3
+    assert (
+        '<div class="admonition warning">\n<p class="admonition-title">注意</p>\n'
+        "<p>没有放行条的大件物品一律不得放行，并立即报告当班主管。</p>" in page
+    )
+    assert '<a href="../../emergencies/emg-elevator-trap/">电梯困人应急预案</a>' in page
+    assert '<a href="../../tags/#tag:秩序维护员" class="md-tag">秩序维护员</a>' in html(
+        fixture_site, "procedures/sec-gate"
+    )
+
+
+def test_emergency_page_in_html(fixture_site):
+    page = article(fixture_site, "emergencies/emg-elevator-trap")
+    tels = re.findall(r'<a class="dutybook-tel" href="(tel:[0-9+]+)">', page)
+    assert tels == [
+        "tel:000060000001",
+        "tel:000060001001",
+        "tel:110",
+        "tel:119",
+        "tel:120",
+        "tel:119",
+    ]
+    assert (
+        page.index('id="triggers"')
+        < page.index('id="first-actions"')
+        < page.index('id="contacts"')
+        < page.index('id="escalation"')
+        < page.index('id="record"')
+    )
+    assert '<h2 id="drill">演练频次' in page and "<p>每半年一次</p>" in page
+
+
+def test_checklist_page_in_html(fixture_site):
+    page = article(fixture_site, "checklists/chk-water-tank")
+    assert "<dd>每日两次（09:00、15:00）</dd>" in page
+    assert (
+        '<a href="../../procedures/sec-gate/#step-release">见 门岗值守与物品放行 第 2 步</a>'
+        in page
+    )
+    assert 'id="step-release"' in html(fixture_site, "procedures/sec-gate")
+    assert '<a class="md-button" href="../chk-water-tank-print/">打印纸质版（A4）</a>' in page
+    paper = article(fixture_site, "checklists/chk-water-tank-print")
+    assert paper.count("☐") == 2 * (3 + 1 + 1)  # two rounds: choice 3 boxes, check, photo
+    assert "<th>09:00</th>\n<th>15:00</th>" in paper
+    css = (fixture_site / "assets" / "dutybook.css").read_text(encoding="utf-8")
+    assert "@media print" in css and "size: A4" in css
+    assert 'href="../../assets/dutybook.css"' in html(fixture_site, "checklists/chk-water-tank")
+
+
+def test_patrol_page_and_posters_in_html(fixture_site):
+    page = article(fixture_site, "patrols/ptl-jx-night")
+    assert "<td>夜班 20:00–08:00</td>\n<td>每班四次</td>\n<td>—</td>\n<td>2 人</td>" in page
+    assert '<a class="md-button" href="qr.pdf">下载全部二维码 PDF</a>' in page
+    posters = article(fixture_site, "patrols/ptl-jx-night-qr")
+    assert posters.count('class="dutybook-poster"') == 3
+    assert (
+        '<img alt="JX-CP-03" class="dutybook-qr" src="../ptl-jx-night/power-room.svg" />' in posters
+    )
+
+
+def _pdf_objects(data: bytes) -> bytes:
+    import zlib
+
+    parts = [data]
+    for match in re.finditer(rb"stream\r?\n", data):
+        try:
+            parts.append(zlib.decompressobj().decompress(data[match.end() :]))
+        except zlib.error:
+            continue
+    return b"".join(parts)
+
+
+def test_patrol_pdf_has_one_page_per_checkpoint_in_noto_cjk(fixture_site):
+    data = (fixture_site / "patrols" / "ptl-jx-night" / "qr.pdf").read_bytes()
+    assert data.startswith(b"%PDF-")
+    objects = _pdf_objects(data)
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", objects)) == 3
+    assert b"Noto-Sans-CJK-SC" in objects
+
+
+def test_every_qr_code_decodes_to_its_checkpoint_code(fixture_site, browser):
+    import zxingcpp
+    from PIL import Image
+
+    tree = load_tree(FIXTURE / "sop")
+    page = browser.new_page(viewport={"width": 400, "height": 400})
+    checked = 0
+    for patrol in tree.of_kind("patrol"):
+        for cp in patrol.checkpoints:
+            svg = fixture_site / "patrols" / patrol.id.lower() / f"{cp.id}.svg"
+            page.goto(svg.as_uri())
+            png = ARTIFACTS / f"qr-{patrol.id.lower()}-{cp.id}.png"
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(png))
+            results = zxingcpp.read_barcodes(Image.open(png))
+            assert [r.text for r in results] == [cp.code]
+            checked += 1
+    page.close()
+    assert checked == 3
+
+
+def test_course_page_in_html_hides_answers(fixture_site):
+    page = article(fixture_site, "courses/trn-guard")
+    assert "<li>B. 管理处开具的放行条</li>" in page
+    assert "这句解析不应出现在页面上" not in html(fixture_site, "courses/trn-guard")
+    assert '<a href="../../guide/">服务原则</a>' in page
+
+
+def test_no_request_leaves_the_origin(fixture_site):
+    for path in fixture_site.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        external = re.findall(r'(?:src|href)="(https?://[^"]+)"', text)
+        loads = [
+            u
+            for u in re.findall(r'<(?:script|img|link)[^>]*?(?:src|href)="(https?://[^"]+)"', text)
+            if not u.startswith("http://127.0.0.1:8000/")
+        ]
+        assert loads == [], (path, loads)
+        assert "fonts.googleapis.com" not in text, path
+        assert all(
+            u.startswith(("http://127.0.0.1:8000/", "https://squidfunk.github.io/"))
+            for u in external
+        ), (path, external)
+
+
+def test_bundle_is_written_and_hashes_are_deterministic(fixture_site):
+    data = json.loads((fixture_site / "handbook.json").read_text(encoding="utf-8"))
+    assert data["format"] == 1
+    assert sorted(data["documents"]) == [
+        "CHK-WATER-TANK",
+        "EMG-ELEVATOR-TRAP",
+        "ENG-RENOVATION",
+        "ORG-DEMO",
+        "PTL-JX-NIGHT",
+        "SEC-GATE",
+        "TRN-GUARD",
+    ]
+    checklist = data["documents"]["CHK-WATER-TANK"]
+    assert checklist["url"] == "checklists/chk-water-tank/"
+    assert checklist["derived"] == {"schedule": "每日两次", "time_allowed": "30分钟"}
+    assert checklist["doc"]["items"][0]["sop"] == "SEC-GATE#release"
+    assert data["documents"]["TRN-GUARD"]["doc"]["quiz"][0]["answer"] == [2]
+    assert data["site"]["id"] == "ORG-DEMO"
+    for entry in data["documents"].values():
+        assert entry["hash"] == sha256({k: v for k, v in entry.items() if k != "hash"})
+    assert data["hash"] == sha256(
+        {"format": 1, "documents": {k: v["hash"] for k, v in data["documents"].items()}}
+    )
+    tree = load_tree(FIXTURE / "sop")
+    urls = {k: v["url"] for k, v in data["documents"].items()}
+    again = bundle(tree, urls)
+    assert again["hash"] == data["hash"]
+    assert {k: v["hash"] for k, v in again["documents"].items()} == {
+        k: v["hash"] for k, v in data["documents"].items()
+    }
+
+
+def test_a_changed_document_changes_its_hash_and_only_its_hash(tmp_path):
+    shutil.copytree(FIXTURE / "sop", tmp_path / "sop")
+    before = bundle(load_tree(tmp_path / "sop"))
+    path = tmp_path / "sop" / "checklist.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("进水压力", "进水压力表读数"), encoding="utf-8"
+    )
+    after = bundle(load_tree(tmp_path / "sop"))
+    changed = [
+        k
+        for k in before["documents"]
+        if before["documents"][k]["hash"] != after["documents"][k]["hash"]
+    ]
+    assert changed == ["CHK-WATER-TANK"]
+    assert before["hash"] != after["hash"]
+
+
+def _broken_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "handbook"
+    shutil.copytree(FIXTURE, copy)
+    path = copy / "sop" / "checklist.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("sop: SEC-GATE#release", "sop: SEC-GATE#nine").replace(
+        "emergency: EMG-ELEVATOR-TRAP", "emergency: EMG-NOWHERE"
+    )
+    path.write_text(text, encoding="utf-8")
+    return copy
+
+
+def _dutybook(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "dutybook"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+EXPECTED_ERRORS = [
+    'sop/checklist.yaml:14:6: error: items.0.sop: procedure "SEC-GATE" has no step "nine" '
+    "(it has 3 steps)",
+    'sop/checklist.yaml:14:56: error: items.0.on_fail.emergency: no document with id "EMG-NOWHERE"',
+]
+
+
+def test_content_errors_stop_mkdocs_with_the_lines_check_prints(tmp_path):
+    copy = _broken_copy(tmp_path)
+    check = _dutybook("check", "sop", cwd=copy)
+    assert check.returncode == 1
+    assert check.stdout.splitlines() == EXPECTED_ERRORS
+    result = mkdocs_build(copy / "mkdocs.yml", copy / "site")
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    start = lines.index(EXPECTED_ERRORS[0])
+    assert lines[start : start + 2] == EXPECTED_ERRORS
+    assert "Aborted with 2 content errors in" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_dutybook_build_fails_on_content_errors_and_keeps_the_old_site(tmp_path):
+    copy = _broken_copy(tmp_path)
+    site = copy / "site"
+    site.mkdir()
+    (site / "old.txt").write_text("old", encoding="utf-8")
+    result = _dutybook("build", cwd=copy)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == EXPECTED_ERRORS
+    assert (site / "old.txt").read_text(encoding="utf-8") == "old"
+
+
+def test_dutybook_build_swaps_the_new_site_in(tmp_path):
+    copy = tmp_path / "handbook"
+    shutil.copytree(FIXTURE, copy)
+    site = copy / "site"
+    site.mkdir()
+    (site / "stale.html").write_text("stale", encoding="utf-8")
+    result = _dutybook("build", "--site-dir", "site", cwd=copy)
+    assert result.returncode == 0, result.stderr
+    assert "==> checking sop" in result.stderr
+    assert re.search(r"==> \d+ pages and handbook.json in .*site \(\d+\.\d s\)", result.stderr)
+    assert not (site / "stale.html").exists()
+    assert (site / "handbook.json").is_file() and (
+        site / "procedures/sec-gate/index.html"
+    ).is_file()
+    assert sorted(p.name for p in copy.iterdir() if p.name.startswith(".")) == []
+
+
+def test_english_interface_by_configuration(tmp_path):
+    result = mkdocs_build(FIXTURE / "mkdocs.yml", tmp_path / "site", lang="en")
+    assert result.returncode == 0, result.stderr
+    page = html(tmp_path / "site", "procedures/sec-gate")
+    assert '<html lang="en"' in page
+    assert '<h2 id="steps">Steps' in page
+    assert "<div><dt>Owner</dt><dd>Supervisor</dd></div>" in page
+
+
+@pytest.mark.parametrize("url", ["procedures/sec-gate", "emergencies/emg-elevator-trap"])
+def test_pages_fit_a_360_px_phone(served_site, browser, url):
+    page = browser.new_page(viewport={"width": 360, "height": 740}, device_scale_factor=2)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(served_site + url + "/", wait_until="networkidle")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{url.replace('/', '-')}-360.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.close()
+    assert width <= 360
+    assert [r for r in requests if not r.startswith(served_site)] == []

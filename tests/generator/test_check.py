@@ -1,0 +1,302 @@
+"""dutybook check: every bad input gets its own message at its exact file, line and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.loader import load_tree
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+TODAY = dt.date(2026, 11, 21)
+
+# One case per file in tests/fixtures/sop/invalid/, added to a copy of the valid tree.
+# Pinned word for word: error text is part of the interface.
+EXPECTED = {
+    "area-missing-in-site": [
+        'sop/area-missing-in-site.yaml:9:9: error: areas.0: area "garage" is not defined for site(s) alpha',
+    ],
+    "bad-date": [
+        "sop/bad-date.yaml:7:12: error: invalid YAML: 2026-13-01 is not a real date (month must be in 1..12)",
+    ],
+    "bad-duration": [
+        'sop/bad-duration.yaml:12:15: error: steps.0.time_limit: expected a duration such as "10m", "2h", "3d" or "2wd" (working days), got \'15 分钟\'',
+    ],
+    "bad-id": [
+        "sop/bad-id.yaml:2:1: error: id: 'pro x' is not a valid document id; expected something like \"SEC-PATROL-NIGHT\"",
+    ],
+    "bad-schedule": [
+        'sop/bad-schedule.yaml:9:1: error: schedule: cannot read schedule "每天两次"; write "N/period" (e.g. "2/day") or one of: daily, weekly, half-monthly, monthly, bimonthly, quarterly, half-yearly, yearly, shift, day, week, half_month, month, two_months, quarter, half_year, year',
+    ],
+    "bad-step-ref": [
+        'sop/bad-step-ref.yaml:11:22: error: items.0.sop: procedure "PRO-REPAIR" has no step "9" (it has 2 steps)',
+        'sop/bad-step-ref.yaml:12:22: error: items.1.sop: "EMG-FIRE" is an emergency, expected a procedure',
+    ],
+    "bad-time": [
+        "sop/bad-time.yaml:9:39: error: schedule.at.0: '25:00' is not a valid time of day; expected something like \"08:00\" (24-hour, quoted)",
+    ],
+    "comments-only": [
+        "sop/comments-only.yaml:1:1: error: file is empty; expected a document with kind, id and title",
+    ],
+    "course-module": [
+        "sop/course-module.yaml:11:5: error: modules.0: a module names exactly one of doc or page",
+        "sop/course-module.yaml:14:5: error: quiz.0: a single-choice question has exactly one answer",
+        "sop/course-module.yaml:15:5: error: quiz.1: answer names option 3 but there are only 2 options",
+    ],
+    "duplicate-code": [
+        'sop/duplicate-code.yaml:14:6: error: checkpoints.1.id: duplicate checkpoint id "a"',
+        'sop/duplicate-code.yaml:15:36: error: checkpoints.2.code: checkpoint code "B-09" is already used by PTL-X/a',
+        'sop/patrol.yaml:15:38: error: checkpoints.0.code: checkpoint code "B-01" is already used by PTL-X/a at another place',
+    ],
+    "duplicate-id": [
+        'sop/checklist.yaml:13:94: error: items.0.sop: procedure "PRO-REPAIR" has no step "arrive" (it has 1 step)',
+        'sop/checklist.yaml:14:28: error: items.1.sop: procedure "PRO-REPAIR" has no step "2" (it has 1 step)',
+        'sop/procedure.yaml:2:1: error: id: duplicate id "PRO-REPAIR" (first defined at sop/duplicate-id.yaml:2)',
+    ],
+    "duplicate-key": [
+        'sop/duplicate-key.yaml:13:1: error: duplicate key "title" (first at line 3)',
+    ],
+    "empty-file": [
+        "sop/empty-file.yaml:1:1: error: file is empty; expected a document with kind, id and title",
+    ],
+    "empty-steps": [
+        "sop/empty-steps.yaml:11:1: error: steps: needs at least 1 item(s)",
+    ],
+    "escalation-nobody": [
+        'sop/escalation-nobody.yaml:11:29: error: first_actions.0.within: expected a duration such as "10m", "2h", "3d" or "2wd" (working days), got \'soon\'',
+        "sop/escalation-nobody.yaml:13:5: error: escalation.0: name a role, a contact or a name to escalate to",
+    ],
+    "invalid-then-valid": [
+        'sop/invalid-then-valid.yaml:1:1: error: effective: missing required key "effective"',
+        'sop/invalid-then-valid.yaml:1:1: error: owner: missing required key "owner"',
+        'sop/invalid-then-valid.yaml:1:1: error: purpose: missing required key "purpose"',
+        'sop/invalid-then-valid.yaml:1:1: error: review_by: missing required key "review_by"',
+        'sop/invalid-then-valid.yaml:1:1: error: roles: missing required key "roles"',
+        'sop/invalid-then-valid.yaml:1:1: error: scope: missing required key "scope"',
+        'sop/invalid-then-valid.yaml:1:1: error: steps: missing required key "steps"',
+        'sop/invalid-then-valid.yaml:1:1: error: version: missing required key "version"',
+        "sop/invalid-then-valid.yaml:3:1: error: title: expected text, got a list",
+        'sop/invalid-then-valid.yaml:16:15: error: steps.0.role: unknown role "cleaner" (known: engineer, guard, supervisor)',
+    ],
+    "item-fields-mismatch": [
+        "sop/item-fields-mismatch.yaml:11:5: error: items.0: unit, min and max apply only to items of type number",
+        "sop/item-fields-mismatch.yaml:12:5: error: items.1: min (5.0) is greater than max (1.0)",
+        "sop/item-fields-mismatch.yaml:13:5: error: items.2: an item of type choice needs a list of options",
+        "sop/item-fields-mismatch.yaml:14:22: error: items.3.type: Input should be 'check', 'number', 'text', 'choice' or 'photo', got 'slider'",
+    ],
+    "missing-field": [
+        'sop/missing-field.yaml:1:1: error: purpose: missing required key "purpose"',
+    ],
+    "missing-kind": [
+        'sop/missing-kind.yaml:1:1: error: missing required key "kind"; one of: site, procedure, checklist, patrol, emergency, course',
+    ],
+    "misspelt-key": [
+        'sop/misspelt-key.yaml:13:1: error: titel: unknown key "titel"; did you mean "title"?',
+    ],
+    "not-a-mapping": [
+        "sop/not-a-mapping.yaml:1:1: error: a document must be a mapping with kind, id and title, not a list",
+    ],
+    "not-utf8": [
+        "sop/not-utf8.yaml:2:8: error: file is not UTF-8 text (byte 0xb2); save it as UTF-8",
+    ],
+    "number-as-text": [
+        'sop/number-as-text.yaml:9:1: error: purpose: expected text, got the number 110; put it in quotes: "110"',
+    ],
+    "on-fail-not-emergency": [
+        'sop/on-fail-not-emergency.yaml:11:41: error: items.0.on_fail.emergency: "PRO-REPAIR" is a procedure, expected an emergency',
+    ],
+    "review-before-effective": [
+        "sop/review-before-effective.yaml:8:1: error: review_by: review_by (2025-01-01) must come after effective (2026-01-01)",
+    ],
+    "review-overdue": [
+        "sop/review-overdue.yaml:8:1: warning: review_by: review date 2021-01-01 has passed; review the document and move review_by forward",
+    ],
+    "schedule-outside-shift": [
+        "sop/schedule-outside-shift.yaml:9:56: error: schedule.at.0: 12:00 is outside the shift(s) it names (夜班 20:00–08:00)",
+    ],
+    "second-site": [
+        'sop/site.yaml:1:1: error: kind: only one site document is allowed; "ORG-TWO" is already defined in sop/second-site.yaml',
+    ],
+    "syntax-unclosed-bracket": [
+        "sop/syntax-unclosed-bracket.yaml:4:6: error: invalid YAML: while parsing a flow sequence (started at line 3): did not find expected ',' or ']'",
+    ],
+    "tab-indent": [
+        "sop/tab-indent.yaml:3:1: error: tab character: indent YAML with spaces, not tabs",
+    ],
+    "unknown-contact": [
+        'sop/unknown-contact.yaml:12:18: error: contacts.1: unknown contact "police" (known: fire)',
+        'sop/unknown-contact.yaml:14:6: error: escalation.0.contact: unknown contact "ambulance" (known: fire)',
+    ],
+    "unknown-kind": [
+        "sop/unknown-kind.yaml:1:1: error: kind: unknown kind 'procdure'; did you mean \"procedure\"? (one of: site, procedure, checklist, patrol, emergency, course)",
+    ],
+    "unknown-related": [
+        'sop/unknown-related.yaml:13:11: error: related.0: no document with id "PRO-NOPE"',
+    ],
+    "unknown-role": [
+        'sop/unknown-role.yaml:6:19: error: roles.1: unknown role "janitor" (known: engineer, guard, supervisor)',
+    ],
+    "unknown-shift": [
+        'sop/unknown-shift.yaml:9:45: error: schedule.shifts.0: unknown shift "evening" (known: day, night)',
+    ],
+    "unknown-site": [
+        'sop/unknown-site.yaml:9:1: error: site: unknown site "gamma" (known: alpha, beta)',
+    ],
+    "unknown-tag": [
+        "sop/unknown-tag.yaml:12:12: error: unsupported YAML tag '!!python/object:os.system': only plain YAML is allowed (safe loading)",
+    ],
+    "version-bad": [
+        'sop/version-bad.yaml:4:1: error: version: \'v1\' is not a version; expected "MAJOR.MINOR", e.g. "1.0"',
+    ],
+    "version-unquoted": [
+        'sop/version-unquoted.yaml:4:1: error: version: write the version in quotes, e.g. version: "1.0"; unquoted YAML reads it as a number',
+    ],
+    "wrong-type-list": [
+        "sop/wrong-type-list.yaml:6:1: error: roles: expected a list, got 'engineer'",
+    ],
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the valid fixture tree as sop/ + content/, with the working folder in it."""
+    shutil.copytree(FIXTURES / "sop" / "valid", tmp_path / "sop")
+    shutil.copytree(FIXTURES / "content", tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def problems(project: Path) -> list[str]:
+    tree = load_tree(Path("sop"), Path("content"), today=TODAY)
+    return [str(p) for p in sorted(tree.problems)]
+
+
+def test_valid_fixtures_have_no_problems(project: Path) -> None:
+    tree = load_tree(Path("sop"), Path("content"), today=TODAY)
+    assert tree.problems == []
+    assert sorted(tree.documents) == [
+        "CHK-PUMP",
+        "EMG-FIRE",
+        "ORG-TEST",
+        "PRO-REPAIR",
+        "PTL-NIGHT",
+        "TRN-BASICS",
+    ]
+
+
+def test_every_invalid_fixture_has_a_pinned_expectation() -> None:
+    files = {p.stem for p in (FIXTURES / "sop" / "invalid").iterdir()}
+    assert files == set(EXPECTED)
+    assert len(files) >= 30
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_invalid_input_is_reported_exactly(project: Path, case: str) -> None:
+    shutil.copy(FIXTURES / "sop" / "invalid" / f"{case}.yaml", project / "sop")
+    assert problems(project) == EXPECTED[case]
+
+
+def test_yaml_11_words_stay_text(project: Path) -> None:
+    """`yes`, `no` and `20:00` are text, not booleans or sexagesimal integers."""
+    shutil.copy(FIXTURES / "yaml11-booleans.yaml", project / "sop")
+    tree = load_tree(Path("sop"), Path("content"), today=TODAY)
+    assert tree.problems == []
+    assert tree.documents["PRO-X"].records == ["yes", "no"]
+    assert tree.documents["PRO-X"].scope == "20:00"  # YAML 1.1 would read 1200
+
+
+def test_routes_of_one_site_may_share_a_place_poster(project: Path) -> None:
+    """One QR poster at the gate serves both the day and the night route."""
+    shutil.copy(FIXTURES / "shared-code.yaml", project / "sop")
+    assert problems(project) == []
+
+
+def test_every_problem_of_a_tree_is_reported_at_once(project: Path) -> None:
+    for case in ("misspelt-key", "bad-duration", "tab-indent", "unknown-site"):
+        shutil.copy(FIXTURES / "sop" / "invalid" / f"{case}.yaml", project / "sop")
+    found = problems(project)
+    expected = sorted(
+        line
+        for case in ("misspelt-key", "bad-duration", "tab-indent", "unknown-site")
+        for line in EXPECTED[case]
+    )
+    assert found == expected
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, ["check", *args])
+
+
+def test_cli_clean_tree_exits_zero(project: Path) -> None:
+    result = run("sop")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == "6 documents in 6 files: 0 errors, 0 warnings\n"
+
+
+def test_cli_errors_print_lines_then_summary_and_exit_one(project: Path) -> None:
+    shutil.copy(FIXTURES / "sop" / "invalid" / "item-fields-mismatch.yaml", project / "sop")
+    result = run("sop")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == EXPECTED["item-fields-mismatch"]
+    assert result.stderr == "6 documents in 7 files: 4 errors, 0 warnings\n"
+
+
+def test_cli_warning_passes_unless_strict(project: Path) -> None:
+    shutil.copy(FIXTURES / "sop" / "invalid" / "review-overdue.yaml", project / "sop")
+    relaxed = run("sop")
+    assert relaxed.exit_code == 0
+    assert "warning: review_by: review date 2021-01-01 has passed" in relaxed.stdout
+    strict = run("sop", "--strict")
+    assert strict.exit_code == 1
+    assert strict.stdout.startswith("sop/review-overdue.yaml:8:1: error: review_by: review date")
+
+
+def test_cli_json_format(project: Path) -> None:
+    shutil.copy(FIXTURES / "sop" / "invalid" / "unknown-role.yaml", project / "sop")
+    result = run("sop", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == [
+        {
+            "path": "sop/unknown-role.yaml",
+            "line": 6,
+            "col": 19,
+            "severity": "error",
+            "loc": "roles.1",
+            "message": 'unknown role "janitor" (known: engineer, guard, supervisor)',
+        }
+    ]
+
+
+def test_cli_github_format(project: Path) -> None:
+    shutil.copy(FIXTURES / "sop" / "invalid" / "unknown-site.yaml", project / "sop")
+    result = run("sop", "--format", "github")
+    assert result.stdout == (
+        "::error file=sop/unknown-site.yaml,line=9,col=1,title=site::"
+        'unknown site "gamma" (known: alpha, beta)\n'
+    )
+
+
+def test_cli_shows_chinese_as_written(project: Path) -> None:
+    shutil.copy(FIXTURES / "sop" / "invalid" / "bad-schedule.yaml", project / "sop")
+    assert 'cannot read schedule "每天两次"' in run("sop").stdout
+    assert "每天两次" in run("sop", "--format", "json").stdout
+
+
+def test_cli_content_folder_defaults_to_sibling(project: Path) -> None:
+    (project / "content" / "intro.md").unlink()
+    result = run("sop")
+    assert result.exit_code == 1
+    assert 'no page "intro.md" in content/' in result.stdout
+
+
+def test_cli_missing_path_is_a_usage_error(project: Path) -> None:
+    result = run("nowhere")
+    assert result.exit_code == 2
+    assert "Path 'nowhere' does not exist" in result.stderr
