@@ -1,0 +1,1 @@
+"""Benchmarks: each module's run() returns rows; `python -m bench` writes bench/RESULTS.md."""

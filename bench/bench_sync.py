@@ -1,0 +1,414 @@
+"""Sync ingest over HTTP: 20 clients × 500-record batches against `dutybook run`, on SQLite and
+PostgreSQL, with a replay, against (a) a bare ON CONFLICT endpoint under the same gunicorn and
+(b) the same rows inserted directly with SQLAlchemy.
+
+The server reads its bundle from `site/handbook.json`, as after `dutybook build`.
+DUTYBOOK_BENCH_DATABASES=sqlite (or postgresql) runs one database only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from bench.results import Row
+from tests.conftest import POSTGRES
+
+ROOT = Path(__file__).resolve().parent.parent
+SOP = ROOT / "tests" / "pwa" / "sop"
+CLIENTS, BATCH, TOTAL = 20, 500, 100_000
+# the push, the bare endpoint and the replay take turns, a fifth of the records each time
+ROUNDS = 5
+
+WORKERS = 2
+BIN = Path(sys.executable).parent
+
+
+def bare_app():
+    """Baseline (a): JSON in, `INSERT … ON CONFLICT DO NOTHING RETURNING id`, count out.
+
+    It names the record fields itself rather than import pwa.sync, so the baseline's
+    memory and start-up stay those of a bare endpoint.
+    """
+    import datetime as dt
+
+    from flask import Flask, request
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from pwa.db import make_engine
+    from pwa.models import records
+
+    app = Flask(__name__)
+    engine = make_engine(os.environ["DUTYBOOK_DATABASE_URL"])
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    stmt = (
+        dialect.insert(records)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(records.c.id)
+    )
+
+    @app.post("/api/v1/records")
+    def push():
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        rows = [
+            {
+                **{
+                    k: r[k]
+                    for k in (
+                        "id",
+                        "type",
+                        "def_id",
+                        "def_version",
+                        "site",
+                        "device_id",
+                        "seq",
+                        "data",
+                    )
+                },
+                "recorded_at": now,
+                "received_at": now,
+                "user_id": 1,
+                "content_hash": "x",
+            }
+            for r in request.get_json()["records"]
+        ]
+        with engine.begin() as conn:
+            inserted = conn.scalars(stmt, rows).all()
+        return {"inserted": len(inserted)}
+
+    return app
+
+
+def _records(client: int) -> list[list[dict]]:
+    """About 400 bytes of JSON per record, like a pump-room checklist run."""
+    batches = []
+    per_client = TOTAL // CLIENTS
+    for start in range(0, per_client, BATCH):
+        batches.append(
+            [
+                {
+                    "id": str(uuid.uuid4()),
+                    "type": "checklist_run",
+                    "def_id": "CHK-PUMP-ROOM",
+                    "def_version": "1.0",
+                    "site": "lanyuan",
+                    "device_id": f"bench-{client}",
+                    "seq": start + i,
+                    "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S+08:00"),
+                    "data": {
+                        "items": {
+                            "inlet-pressure": 0.31,
+                            "outlet-pressure": 0.52,
+                            "leaks": True,
+                            "pump-mode": "自动",
+                            "room": "正常",
+                        },
+                        "started_at": "2026-05-01T08:00:00+08:00",
+                        "note": "x" * 60,
+                    },
+                }
+                for i in range(BATCH)
+            ]
+        )
+    return batches
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database(kind: str, tmp: Path, name: str) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / (name + '.db')}"
+    schema = f"bench_{name}_{uuid.uuid4().hex[:6]}"
+    engine = create_engine(POSTGRES, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    return f"{POSTGRES}?options=-csearch_path%3D{schema}"
+
+
+def _drop(url: str) -> None:
+    if "search_path" in url:
+        schema = url.rsplit("%3D", 1)[1]
+        engine = create_engine(POSTGRES, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def _prepare(url: str) -> list[str]:
+    """Migrate, add one engineer per client, and hand out their tokens."""
+    from pwa import accounts
+    from pwa.db import make_engine
+    from pwa.migrate import upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)
+    tokens = []
+    with engine.begin() as conn:
+        ph = accounts.hasher(1024, 1)
+        for i in range(CLIENTS):
+            user_id = accounts.add_user(conn, ph, f"bench-{i}", "pw", ["engineer"], ["lanyuan"])
+            tokens.append(accounts.issue_token(conn, user_id, f"bench-{i}", 1)[0])
+    engine.dispose()
+    return tokens
+
+
+def _site(tmp: Path) -> Path:
+    """A site folder holding only the bundle, as `dutybook build` writes it."""
+    from pwa.definitions import BUNDLE, bundle_from_sop
+
+    site = tmp / "site"
+    if not (site / BUNDLE).exists():
+        site.mkdir(exist_ok=True)
+        raw = bundle_from_sop(SOP, None)
+        (site / BUNDLE).write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    return site
+
+
+def _serve(command: list[str], url: str, tmp: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DUTYBOOK_DATABASE_URL": url,
+        "DUTYBOOK_SOP_DIR": str(SOP),
+        "DUTYBOOK_SITE_DIR": str(_site(tmp)),
+        "DUTYBOOK_CONTENT_DIR": str(tmp / "none"),
+        "PYTHONPATH": str(ROOT),
+    }
+    server = subprocess.Popen(
+        [
+            *command,
+            "--port" if command[0].endswith("dutybook") else "-b",
+            str(port) if command[0].endswith("dutybook") else f"127.0.0.1:{port}",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1).close()
+            break
+        except urllib.error.HTTPError:
+            break  # the bare app has no /healthz: a 404 means it is up
+        except OSError:
+            time.sleep(0.1)
+    return server, base
+
+
+def _memory_mb(server: subprocess.Popen) -> tuple[float, float, float]:
+    """(peak RSS, present PSS) of the master and its workers, each summed, and the master's
+    peak RSS alone.
+
+    Summed RSS counts the pages the workers share with the master once per process; PSS
+    splits each shared page between its sharers, so its sum is what the server occupies.
+    """
+    pids = [server.pid]
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    rss = pss = master = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                rss += int(line.split()[1])
+                master = master or int(line.split()[1])
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                pss += int(line.split()[1])
+    return rss / 1024, pss / 1024, master / 1024
+
+
+def _push_all(base: str, bodies: list[list[bytes]], tokens: list[str], check: str | None):
+    """Every client sends its batches in turn; (seconds, latencies, problems)."""
+    latencies: list[float] = []
+    problems: list[str] = []
+    lock = threading.Lock()
+
+    def client(i: int) -> None:
+        for body in bodies[i]:
+            request = urllib.request.Request(base + "/api/v1/records", data=body, method="POST")
+            request.add_header("Content-Type", "application/json")
+            request.add_header("Authorization", f"Bearer {tokens[i]}")
+            start = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=120) as response:
+                answer = json.loads(response.read())
+            took = time.perf_counter() - start
+            bad = check and [r for r in answer["results"] if r["status"] != check]
+            with lock:
+                latencies.append(took)
+                if bad:
+                    problems.append(f"{len(bad)} not {check}: {bad[0]}")
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start, latencies, problems
+
+
+def _pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] * 1000
+
+
+def _direct(url: str, batches: list[list[dict]]) -> float:
+    """Baseline (b): the same rows with SQLAlchemy, no HTTP; records/s."""
+    import datetime as dt
+
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from pwa.db import make_engine
+    from pwa.migrate import upgrade
+    from pwa.models import records
+
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, username, password_hash, disabled, "
+                "session_epoch, created_at) VALUES (1, 'b', 'x', false, 0, "
+                "CURRENT_TIMESTAMP)"
+            )
+        )
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    stmt = (
+        dialect.insert(records)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(records.c.id)
+    )
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    start = time.perf_counter()
+    for batch in batches:
+        rows = [
+            {**r, "recorded_at": now, "received_at": now, "user_id": 1, "content_hash": "x"}
+            for r in batch
+        ]
+        with engine.begin() as conn:
+            conn.scalars(stmt, rows).all()
+    took = time.perf_counter() - start
+    engine.dispose()
+    return TOTAL / took
+
+
+def _one_database(kind: str, tmp: Path, notes: list[str]) -> list[Row]:
+    batches = [_records(i) for i in range(CLIENTS)]
+    bodies = [[json.dumps({"records": b}).encode() for b in mine] for mine in batches]
+    size = sum(len(b) for mine in bodies for b in mine) / TOTAL
+    full_url, bare_url = _database(kind, tmp, "full"), _database(kind, tmp, "bare")
+    tokens = _prepare(full_url)
+    _prepare(bare_url)
+    server, base = _serve([str(BIN / "dutybook"), "run", "--workers", str(WORKERS)], full_url, tmp)
+    # baseline (a): bare endpoint, same gunicorn settings, up at the same time but idle
+    # while the other is measured
+    bare, bare_base = _serve(
+        [str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", "sync", "bench.bench_sync:bare_app()"],
+        bare_url,
+        tmp,
+    )
+    took = replay_took = bare_took = 0.0
+    lat: list[float] = []
+    replay_lat: list[float] = []
+    problems: list[str] = []
+    replay_problems: list[str] = []
+    try:
+        # in rounds, the three runs taking turns: the load other processes put on this
+        # machine drifts by the minute, and it then weighs on each run alike
+        per_round = len(bodies[0]) // ROUNDS
+        for k in range(ROUNDS):
+            part = [mine[k * per_round : (k + 1) * per_round] for mine in bodies]
+            seconds, latencies, wrong = _push_all(base, part, tokens, "created")
+            took, lat, problems = took + seconds, lat + latencies, problems + wrong
+            seconds, _, _ = _push_all(bare_base, part, tokens, None)
+            bare_took += seconds
+            seconds, latencies, wrong = _push_all(base, part, tokens, "duplicate")
+            replay_took += seconds
+            replay_lat, replay_problems = replay_lat + latencies, replay_problems + wrong
+        rss, pss, master = _memory_mb(server)
+        bare_rss, bare_pss, bare_master = _memory_mb(bare)
+    finally:
+        for process in (server, bare):
+            process.terminate()
+            process.wait(30)
+    _drop(full_url)
+    _drop(bare_url)
+    # baseline (b): direct inserts
+    url = _database(kind, tmp, "direct")
+    direct = _direct(url, [b for mine in batches for b in mine])
+    _drop(url)
+
+    full, replay, bare_rate = TOTAL / took, TOTAL / replay_took, TOTAL / bare_took
+    target = 15_000 if kind == "sqlite" else 12_000
+    name = "SQLite" if kind == "sqlite" else "PostgreSQL"
+    notes.append(
+        f"sync {name}: {TOTAL:,} records of {size:.0f} bytes, {CLIENTS} clients × {BATCH}, "
+        f"{WORKERS} gunicorn sync workers, {ROUNDS} rounds of push, bare endpoint, replay; "
+        f"full {full:,.0f}/s (p50 {_pct(lat, 50):.0f} ms, "
+        f"p99 {_pct(lat, 99):.0f} ms), replay {replay:,.0f}/s (p50 {_pct(replay_lat, 50):.0f} "
+        f"ms, p99 {_pct(replay_lat, 99):.0f} ms), bare endpoint {bare_rate:,.0f}/s, direct "
+        f"SQLAlchemy {direct:,.0f}/s; peak RSS {rss:.0f} MB, of which the master {master:.0f} "
+        f"(bare endpoint {bare_rss:.0f} MB, master {bare_master:.0f}), "
+        f"PSS at the end {pss:.0f} MB (bare endpoint {bare_pss:.0f} MB); "
+        f"wrong statuses: "
+        f"{len(problems) + len(replay_problems)}"
+    )
+    return [
+        Row(
+            f"sync push {name}, records/s (p50/p99 batch ms)",
+            f"≥ {target:,}",
+            f"{full:,.0f} ({_pct(lat, 50):.0f}/{_pct(lat, 99):.0f})",
+            f"{full / bare_rate:.2f}× bare (≥ 0.6)",
+            full >= target and full / bare_rate >= 0.6 and not problems,
+        ),
+        Row(
+            f"sync replay {name}, records/s (p50/p99 batch ms)",
+            "≥ first push",
+            f"{replay:,.0f} ({_pct(replay_lat, 50):.0f}/{_pct(replay_lat, 99):.0f})",
+            f"{replay / full:.2f}× first push",
+            replay >= full and not replay_problems,
+        ),
+        Row(
+            f"sync baselines {name}: bare endpoint / direct SQLAlchemy, records/s",
+            "–",
+            f"{bare_rate:,.0f} / {direct:,.0f}",
+            f"{full / direct:.2f}× direct",
+        ),
+        Row(
+            f"sync server memory {name}, peak RSS master + {WORKERS} workers",
+            "≤ 200 MB",
+            f"{rss:.0f} MB",
+            f"{rss / bare_rss:.2f}× bare",
+            rss <= 200,
+        ),
+    ]
+
+
+def run(notes: list[str]) -> list[Row]:
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        wanted = os.environ.get("DUTYBOOK_BENCH_DATABASES", "sqlite,postgresql").split(",")
+        for kind in ("sqlite", "postgresql"):
+            if kind not in wanted:
+                continue
+            rows += _one_database(kind, Path(tmp), notes)
+    return rows
