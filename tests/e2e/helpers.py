@@ -17,7 +17,16 @@ def sign_in(page, base_url: str, username: str = "wang") -> None:
     page.click("form button[type=submit]")
     page.wait_for_selector("#emergency-button")
     # the service worker has precached the app and the whole handbook
-    page.wait_for_selector("body[data-offline-ready]", timeout=60_000)
+    try:
+        page.wait_for_selector("body[data-offline-ready]", timeout=60_000)
+    except Exception as exc:
+        state = page.evaluate(
+            "async () => { const r = await navigator.serviceWorker.getRegistration();"
+            " return { controlled: !!navigator.serviceWorker.controller,"
+            " installing: r?.installing?.state, waiting: r?.waiting?.state,"
+            " active: r?.active?.state }; }"
+        )
+        raise AssertionError(f"the app did not get ready for offline use: {state}") from exc
 
 
 def unsynced(page) -> int:

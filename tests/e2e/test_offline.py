@@ -217,3 +217,35 @@ def test_course_quiz_offline_and_english(server, context, page):
         "passed": False,
         "pass_mark": 80,
     }
+
+
+def test_hard_reloaded_page_is_taken_over(server, context, page):
+    """Shift+Reload bypasses the worker; the page asks to be controlled so its fetches work offline."""
+    sign_in(page, server.url)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Page.reload", {"ignoreCache": True})
+    page.wait_for_selector('body[data-ready="1"]')
+    page.wait_for_selector("body[data-offline-ready]", timeout=20_000)
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    context.set_offline(True)
+    status = page.evaluate("async () => (await fetch('/app/static/app/learn.js')).status")
+    assert status == 200
+
+
+def test_install_survives_a_dropped_request(server, context, page):
+    """One precache request lost to a weak signal is retried, not fatal to going offline."""
+    seen: list[str] = []
+
+    def drop_first(route):
+        seen.append(route.request.url)
+        if len(seen) == 1:
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    context.route("**/procedures/eng-repair/index.html", drop_first)
+    sign_in(page, server.url)
+    assert len(seen) == 2, seen
+    context.set_offline(True)
+    page.goto(server.url + "/procedures/eng-repair/")
+    assert page.locator("article h1").inner_text().startswith("报修受理与维修响应")

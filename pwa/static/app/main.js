@@ -425,9 +425,15 @@ async function registerWorker() {
     }
     document.body.dataset.offlineReady = e.data.version;
   });
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    document.body.dataset.offlineReady ||= 'yes';
+  });
   const reg = await navigator.serviceWorker.register('/sw.js', { scope: '/', type: 'module' });
-  navigator.serviceWorker.ready.then(() => {
+  navigator.serviceWorker.ready.then((ready) => {
     if (navigator.serviceWorker.controller) document.body.dataset.offlineReady ||= 'yes';
+    // Active but not ours: this page loaded between the worker's install and its claim, or
+    // by a hard reload. Without a controller nothing is served from the cache offline.
+    else ready.active?.postMessage({ type: 'claim' });
   });
   return reg;
 }

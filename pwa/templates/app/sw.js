@@ -45,6 +45,23 @@ async function previous() {
   return { cache: null, revisions: {} };
 }
 
+// A weak signal drops a request now and then; one lost file must not fail the whole install.
+async function fetchPatiently(url, attempts = 3) {
+  for (let i = 1; ; i += 1) {
+    let response = null;
+    try {
+      response = await fetch(url, { cache: 'no-cache' });
+    } catch (err) {
+      if (i >= attempts) throw err; // a dropped connection: try again shortly
+    }
+    if (response?.ok) return response;
+    if (response && (response.status < 500 || i >= attempts)) {
+      throw new Error(`precache ${url}: HTTP ${response.status}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** i));
+  }
+}
+
 async function precache() {
   const cache = await caches.open(CACHE);
   const old = await previous();
@@ -59,9 +76,7 @@ async function precache() {
           continue;
         }
       }
-      const response = await fetch(url, { cache: 'no-cache' });
-      if (!response.ok) throw new Error(`precache ${url}: HTTP ${response.status}`);
-      await cache.put(url, await copyable(response));
+      await cache.put(url, await copyable(await fetchPatiently(url)));
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
@@ -122,4 +137,7 @@ self.addEventListener('sync', (event) => {
 
 self.addEventListener('message', (event) => {
   if (event.data?.type === 'version') event.source?.postMessage({ type: 'version', version: VERSION });
+  // A page that loaded while this worker was activating (or by a hard reload) is not
+  // controlled; it asks to be, so its handbook links are answered from the cache offline.
+  if (event.data?.type === 'claim') event.waitUntil(self.clients.claim());
 });
