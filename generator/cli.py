@@ -18,11 +18,13 @@ if TYPE_CHECKING:
 # through this module, including `dutybook run`, whose gunicorn master should stay small.
 
 
-def run_check(path: Path, content: Path | None, strict: bool, fmt: str) -> Tree:
+def run_check(
+    path: Path, content: Path | None, strict: bool, fmt: str, jobs: int | None = None
+) -> Tree:
     """Load and report; the caller decides the exit status from `tree.ok`."""
     from generator.loader import load_tree
 
-    tree = load_tree(path, content_dir=content)
+    tree = load_tree(path, content_dir=content, jobs=jobs)
     tree.problems = promote(tree.problems, strict)
     if tree.problems:
         click.echo(FORMATS[fmt](tree.problems))
@@ -58,9 +60,15 @@ def main() -> None:
     show_default=True,
     help="text for people, json for editors, github for CI.",
 )
-def check(path: Path, content: Path | None, strict: bool, fmt: str) -> None:
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Processes that parse the files (default: one per core for a large handbook).",
+)
+def check(path: Path, content: Path | None, strict: bool, fmt: str, jobs: int | None) -> None:
     """Validate every YAML document under PATH (default: sop) and report all problems."""
-    tree = run_check(path, content or _content_default(path), strict, fmt)
+    tree = run_check(path, content or _content_default(path), strict, fmt, jobs)
     sys.exit(0 if tree.ok else 1)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import gc
+import os
 import types
 import typing
 from dataclasses import dataclass, field
@@ -171,18 +172,34 @@ def validate(raw: RawDocument) -> tuple[BaseModel | None, list[Problem]]:
         ]
 
 
-def add_file(tree: Tree, raw_bytes: bytes, path: str) -> None:
-    """Parse and validate one file's bytes into `tree`; never raises for bad content."""
-    tree.files += 1
+@dataclass
+class FileResult:
+    """What one file holds once parsed and validated, before it joins a tree."""
+
+    path: str
+    problems: list[Problem]
+    documents: list[tuple[RawDocument, BaseModel | None]]
+
+
+def read_file(raw_bytes: bytes, path: str) -> FileResult:
+    """Parse and validate one file's bytes on their own; never raises for bad content."""
     text, problem = decode(raw_bytes, path)
     if problem:
-        tree.problems.append(problem)
-        return
+        return FileResult(path, [problem], [])
     raws, problems = read_documents(text, path)
-    tree.problems.extend(problems)
+    documents = []
     for raw in raws:
-        document, problems = validate(raw)
-        tree.problems.extend(problems)
+        document, invalid = validate(raw)
+        problems.extend(invalid)
+        documents.append((raw, document))
+    return FileResult(path, problems, documents)
+
+
+def merge(tree: Tree, result: FileResult) -> None:
+    """Add one file's documents to `tree`, in file order: a repeated id is an error there."""
+    tree.files += 1
+    tree.problems.extend(result.problems)
+    for raw, document in result.documents:
         if document is None:
             if isinstance(raw.data, dict) and isinstance(raw.data.get("id"), str):
                 tree.invalid_ids.add(raw.data["id"])
@@ -193,7 +210,7 @@ def add_file(tree: Tree, raw_bytes: bytes, path: str) -> None:
             first_mark, _ = locate(first.node, ("id",))
             tree.problems.append(
                 Problem(
-                    path,
+                    result.path,
                     mark.line + 1,
                     mark.column + 1,
                     ERROR,
@@ -207,19 +224,101 @@ def add_file(tree: Tree, raw_bytes: bytes, path: str) -> None:
         tree.sources[document.id] = raw
 
 
-def load_tree(root: Path, content_dir: Path | None = None, today: dt.date | None = None) -> Tree:
-    """Load, validate and cross-check every YAML document under `root`."""
+def add_file(tree: Tree, raw_bytes: bytes, path: str) -> None:
+    """Parse and validate one file's bytes into `tree`; never raises for bad content."""
+    merge(tree, read_file(raw_bytes, path))
+
+
+# Below this much YAML a second process costs more than it saves (fork, and sending the
+# documents back); above it, parsing, which is most of a check, shares out across cores.
+PARALLEL_BYTES = 2_000_000
+
+
+def read_path(file: Path, shown: str) -> FileResult:
+    """`read_file` of a file on disk; a file that cannot be read is a problem, not a crash."""
+    try:
+        raw_bytes = file.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        return FileResult(
+            shown, [Problem(shown, 1, 1, ERROR, "", f"cannot read file: {reason}")], []
+        )
+    return read_file(raw_bytes, shown)
+
+
+def _read_files(files: list[tuple[Path, str]]) -> list[FileResult]:
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return [read_path(file, shown) for file, shown in files]
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _fork_pool(jobs: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+
+
+def default_jobs(files: list[Path]) -> int:
+    """Processes for a load: one for a handbook of ordinary size, else one per core."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if not cores or cores < 2:
+        return 1
+    size = 0
+    for file in files:
+        try:
+            size += file.stat().st_size
+        except OSError:  # reported when the file is read
+            continue
+        if size >= PARALLEL_BYTES:
+            return min(cores, 8)
+    return 1
+
+
+def _read_all(files: list[tuple[Path, str]], jobs: int) -> typing.Iterator[FileResult]:
+    pool = _fork_pool(jobs) if jobs > 1 else None
+    if pool is None:
+        for file, shown in files:
+            yield read_path(file, shown)
+        return
+    # Several chunks per process even out uneven files; results come back in file order.
+    size = max(1, len(files) // (jobs * 4))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    with pool:
+        for results in pool.map(_read_files, chunks):
+            yield from results
+
+
+def load_tree(
+    root: Path,
+    content_dir: Path | None = None,
+    today: dt.date | None = None,
+    jobs: int | None = None,
+) -> Tree:
+    """Load, validate and cross-check every YAML document under `root`.
+
+    `jobs` processes parse the files (default: one per core for a large handbook, where
+    the platform can fork, else one).
+    """
     from generator.references import check_references
 
     tree = Tree(root=root)
     cwd = Path.cwd()
+    paths = yaml_files(root)
+    files = [(file, display_path(file, cwd)) for file in paths]
     # Loading allocates many small objects that all stay alive; the cyclic collector's
     # repeated passes over them cost a fifth of a large check, and find nothing to free.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for file in yaml_files(root):
-            add_file(tree, file.read_bytes(), display_path(file, cwd))
+        for result in _read_all(files, jobs or default_jobs(paths)):
+            merge(tree, result)
     finally:
         if collecting:
             gc.enable()

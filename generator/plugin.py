@@ -62,7 +62,9 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        self.tree = load_checked(self.sop_path, Path(config.docs_dir))
+        # `mkdocs serve` runs a file watcher and a web server in threads: no forking there
+        jobs = 1 if self.serving else None
+        self.tree = load_checked(self.sop_path, Path(config.docs_dir), jobs)
         content = [f.src_uri for f in files.documentation_pages()]
         pdf = self.config.pdf and not self.serving
         pages = render(self.tree, self.config.lang, existing=content, pdf=pdf)
@@ -101,9 +103,9 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
             write_bundle(bundle(self.tree, urls), Path(config.site_dir) / "handbook.json")
 
 
-def load_checked(sop_path: Path, content_dir: Path | None) -> Tree:
+def load_checked(sop_path: Path, content_dir: Path | None, jobs: int | None = None) -> Tree:
     """Load sop/; on errors print exactly what `dutybook check` prints, then abort."""
-    tree = load_tree(sop_path, content_dir=content_dir)
+    tree = load_tree(sop_path, content_dir=content_dir, jobs=jobs)
     problems = promote(tree.problems, strict=False)
     if any(p.severity == ERROR for p in problems):
         click.echo(format_text(problems), err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,8 +227,15 @@ def locate(node: Node, loc: tuple[object, ...]) -> tuple[yaml.Mark, tuple[object
     return mark, tuple(found)
 
 
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
 def yaml_files(root: Path) -> list[Path]:
     """Every YAML file under a folder (or the file itself), in a stable order."""
     if root.is_file():
         return [root]
-    return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    found = []
+    for folder, _, names in os.walk(root):  # scandir: no stat per file, unlike Path.rglob
+        base = Path(folder)
+        found += [base / name for name in names if os.path.splitext(name)[1] in YAML_SUFFIXES]
+    return sorted(found)

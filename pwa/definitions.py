@@ -89,7 +89,9 @@ def bundle_from_sop(sop_dir: Path, content_dir: Path | None) -> dict:
     from generator.bundle import bundle
     from generator.loader import load_tree
 
-    tree = load_tree(sop_dir, content_dir if content_dir and content_dir.is_dir() else None)
+    # jobs=1: never fork a server process that may hold threads and database connections
+    content = content_dir if content_dir and content_dir.is_dir() else None
+    tree = load_tree(sop_dir, content, jobs=1)
     # every worker must make the same bundle: the build time is the newest file's time
     newest = max((p.stat().st_mtime for p in sop_dir.rglob("*.y*ml")), default=0)
     return bundle(tree, generated=dt.datetime.fromtimestamp(int(newest), dt.UTC))

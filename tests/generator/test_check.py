@@ -300,3 +300,37 @@ def test_cli_missing_path_is_a_usage_error(project: Path) -> None:
     result = run("nowhere")
     assert result.exit_code == 2
     assert "Path 'nowhere' does not exist" in result.stderr
+
+
+def test_parallel_load_matches_one_process(project: Path) -> None:
+    """A large handbook is parsed by several processes; what check reports must not change.
+
+    Every invalid fixture at once, with one file per chunk so duplicate ids and other
+    cross-file problems span processes, compared with a load in this process.
+    """
+    for case in EXPECTED:
+        shutil.copy(FIXTURES / "sop" / "invalid" / f"{case}.yaml", project / "sop")
+    alone = load_tree(Path("sop"), Path("content"), today=TODAY, jobs=1)
+    shared = load_tree(Path("sop"), Path("content"), today=TODAY, jobs=3)
+    assert len(alone.problems) > len(EXPECTED)
+    assert [str(p) for p in shared.problems] == [str(p) for p in alone.problems]
+    assert shared.documents == alone.documents
+    assert shared.invalid_ids == alone.invalid_ids
+    assert shared.files == alone.files
+
+
+def test_large_handbook_uses_every_core(project: Path, monkeypatch) -> None:
+    import generator.loader as loader
+
+    monkeypatch.setattr(loader.os, "sched_getaffinity", lambda _: {0, 1, 2}, raising=False)
+    files = loader.yaml_files(Path("sop"))
+    assert loader.default_jobs(files) == 1  # a handful of files: no second process
+    monkeypatch.setattr(loader, "PARALLEL_BYTES", 1000)
+    assert loader.default_jobs(files) == 3
+
+
+def test_unreadable_file_is_a_problem_not_a_crash(project: Path) -> None:
+    (project / "sop" / "gone.yaml").symlink_to(project / "nowhere.yaml")
+    assert problems(project) == [
+        "sop/gone.yaml:1:1: error: cannot read file: No such file or directory"
+    ]
