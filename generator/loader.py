@@ -29,10 +29,16 @@ class Tree:
     files: int = 0
     # ids of documents that exist but failed validation: references to them are not "missing"
     invalid_ids: set[str] = field(default_factory=set)
+    _site: Site | None = field(default=None, init=False, repr=False, compare=False)
+    _site_seen: int = field(default=-1, init=False, repr=False, compare=False)
 
     @property
     def site(self) -> Site | None:
-        return next((d for d in self.documents.values() if isinstance(d, Site)), None)
+        # asked for once per rendered page: a scan of every document each time was quadratic
+        if self._site_seen != len(self.documents):
+            self._site = next((d for d in self.documents.values() if isinstance(d, Site)), None)
+            self._site_seen = len(self.documents)
+        return self._site
 
     def of_kind(self, kind: str) -> list[BaseModel]:
         return [d for d in self.documents.values() if d.kind == kind]

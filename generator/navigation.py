@@ -12,7 +12,7 @@ from generator.render import KINDS, page_uri, role_uri
 
 # Material renders every page's navigation; past ~100 entries per section that dominates the
 # build (DESIGN.md), so big sections are split into sub-sections of at most this many pages.
-SECTION_SIZE = 100
+SECTION_SIZE = 25
 
 NavEntry = str | dict[str, object]
 

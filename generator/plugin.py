@@ -67,14 +67,19 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
         self.tree = load_checked(self.sop_path, Path(config.docs_dir), jobs)
         content = [f.src_uri for f in files.documentation_pages()]
         pdf = self.config.pdf and not self.serving
-        pages = render(self.tree, self.config.lang, existing=content, pdf=pdf)
+        patrols = self.tree.of_kind("patrol")
+        posters = qr.PendingSvgs(patrols, background=not self.serving)
+        try:
+            pages = render(self.tree, self.config.lang, existing=content, pdf=pdf)
+        finally:
+            svgs = posters.result()
         for uri, markdown in pages.items():
             files.append(File.generated(config, uri, content=markdown, inclusion=_inclusion(uri)))
-        for patrol in self.tree.of_kind("patrol"):
-            for uri, data in qr.svgs(patrol).items():
-                files.append(File.generated(config, uri, content=data))
-            if pdf:
-                areas = {a.id: a.name for p in self.tree.site.properties for a in p.areas}
+        for uri, data in svgs.items():
+            files.append(File.generated(config, uri, content=data))
+        if pdf:
+            areas = {a.id: a.name for p in self.tree.site.properties for a in p.areas}
+            for patrol in patrols:
                 data = qr.pdf(patrol, areas, labels(self.config.lang)["scan_hint"])
                 files.append(
                     File.generated(config, f"patrols/{patrol.id.lower()}/qr.pdf", content=data)
