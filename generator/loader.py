@@ -8,6 +8,7 @@ import gc
 import os
 import types
 import typing
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -296,9 +297,15 @@ def _read_all(files: list[tuple[Path, str]], jobs: int) -> typing.Iterator[FileR
     # Several chunks per process even out uneven files; results come back in file order.
     size = max(1, len(files) // (jobs * 4))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    with pool:
-        for results in pool.map(_read_files, chunks):
-            yield from results
+    done = 0
+    try:
+        with pool:
+            for results in pool.map(_read_files, chunks):
+                done += len(results)
+                yield from results
+    except BrokenProcessPool:  # a worker died (killed, out of memory): finish here
+        for file, shown in files[done:]:
+            yield read_path(file, shown)
 
 
 def load_tree(

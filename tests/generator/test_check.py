@@ -334,3 +334,25 @@ def test_unreadable_file_is_a_problem_not_a_crash(project: Path) -> None:
     assert problems(project) == [
         "sop/gone.yaml:1:1: error: cannot read file: No such file or directory"
     ]
+
+
+def _die_on_first_chunk(files):
+    import os
+
+    from generator.loader import read_path
+
+    if files[0][1].endswith("area-missing-in-site.yaml"):
+        os._exit(1)  # a worker killed mid-load (out of memory, say)
+    return [read_path(file, shown) for file, shown in files]
+
+
+def test_dead_worker_does_not_lose_files(project: Path, monkeypatch) -> None:
+    import generator.loader as loader
+
+    for case in EXPECTED:
+        shutil.copy(FIXTURES / "sop" / "invalid" / f"{case}.yaml", project / "sop")
+    alone = load_tree(Path("sop"), Path("content"), today=TODAY, jobs=1)
+    monkeypatch.setattr(loader, "_read_files", _die_on_first_chunk)
+    shared = load_tree(Path("sop"), Path("content"), today=TODAY, jobs=2)
+    assert [str(p) for p in shared.problems] == [str(p) for p in alone.problems]
+    assert shared.documents == alone.documents
