@@ -12,7 +12,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.files import File, Files
 
 from generator import qr
 from generator.bundle import bundle, write_bundle
@@ -70,11 +70,17 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
         patrols = self.tree.of_kind("patrol")
         posters = qr.PendingSvgs(patrols, background=not self.serving)
         try:
-            pages = render(self.tree, self.config.lang, existing=content, pdf=pdf)
+            pages = render(
+                self.tree,
+                self.config.lang,
+                existing=content,
+                pdf=pdf,
+                directory_urls=config.use_directory_urls,
+            )
         finally:
             svgs = posters.result()
         for uri, markdown in pages.items():
-            files.append(File.generated(config, uri, content=markdown, inclusion=_inclusion(uri)))
+            files.append(File.generated(config, uri, content=markdown))
         for uri, data in svgs.items():
             files.append(File.generated(config, uri, content=data))
         if pdf:
@@ -119,13 +125,6 @@ def load_checked(sop_path: Path, content_dir: Path | None, jobs: int | None = No
     for problem in problems:
         log.warning(str(problem))
     return tree
-
-
-def _inclusion(uri: str) -> InclusionLevel:
-    # paper forms and posters are reached from their document's page, not the navigation
-    if uri.endswith(("-print.md", "-qr.md")):
-        return InclusionLevel.NOT_IN_NAV
-    return InclusionLevel.UNDEFINED
 
 
 def _url(config: MkDocsConfig, uri: str) -> str:

@@ -1,6 +1,7 @@
 """Validated documents to Markdown pages: one Jinja template per kind, plain functions only.
 
-`render(tree)` returns `{src_uri: markdown}`; the MkDocs plugin adds those pages with
+`render(tree)` returns `{src_uri: markdown}` (and whole HTML for the print pages, whose
+src_uri ends in .html); the MkDocs plugin adds those pages with
 `File.generated`, and `write(pages, folder)` puts them on disk for any other site generator.
 """
 
@@ -20,6 +21,9 @@ from generator.loader import Tree
 from generator.models import Checklist, Contact, Item, Procedure, Schedule, Site, Standard, Step
 from generator.references import find_step, split_ref
 from generator.schedule import duration_words
+
+# libyaml's emitter where PyYAML has it: the same text, a tenth of the time
+SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 KIND_DIRS = {
     "procedure": "procedures",
@@ -45,6 +49,18 @@ ENV = Environment(
 )
 
 
+# Paper forms and poster sheets are whole HTML pages of their own, not Material pages: they
+# need no navigation, search or theme, and leaving them out of MkDocs' page pipeline saves
+# a quarter of a large build. MkDocs copies them as static files.
+HTML_ENV = Environment(
+    loader=FileSystemLoader(Path(__file__).with_name("templates")),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    autoescape=True,
+)
+
+
 def slug(doc: BaseModel) -> str:
     return doc.id.lower()
 
@@ -55,11 +71,16 @@ def page_uri(doc: BaseModel) -> str:
 
 
 def print_uri(doc: Checklist) -> str:
-    return f"checklists/{slug(doc)}-print.md"
+    return f"checklists/{slug(doc)}-print/index.html"
 
 
 def posters_uri(doc: BaseModel) -> str:
-    return f"patrols/{slug(doc)}-qr.md"
+    return f"patrols/{slug(doc)}-qr/index.html"
+
+
+def page_url(uri: str, directory_urls: bool = True) -> str:
+    """The address MkDocs gives a page: procedures/eng-repair.md -> procedures/eng-repair/."""
+    return uri.removesuffix(".md") + ("/" if directory_urls else ".html")
 
 
 def asset_dir(doc: BaseModel) -> str:
@@ -225,7 +246,7 @@ class Page:
         if unique:
             data["tags"] = unique
         data.update(extra)
-        dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+        dumped = yaml.dump(data, Dumper=SafeDumper, allow_unicode=True, sort_keys=False, width=1000)
         return f"---\n{dumped}---\n\n"
 
 
@@ -274,11 +295,13 @@ def render(
     today: dt.date | None = None,
     existing: Iterable[str] = (),
     pdf: bool = True,
+    directory_urls: bool = True,
 ) -> dict[str, str]:
     """Markdown for every page the handbook generates, keyed by path under docs_dir.
 
     `existing` names hand-written pages; a generated home or tags page never replaces one.
     `pdf` says whether a QR PDF is built beside each patrol page (so pages may link to it).
+    `directory_urls` is MkDocs' use_directory_urls: print pages link back by address.
     """
     today = today or dt.date.today()
     existing = set(existing)
@@ -286,6 +309,14 @@ def render(
 
     def add(uri: str, template: str, **context: object) -> None:
         pages[uri] = _page(template, Page(tree, uri, lang, today, pdf), **context)
+
+    def add_html(uri: str, template: str, doc: BaseModel, title: str, **context: object) -> None:
+        page = Page(tree, uri, lang, today, pdf)
+        url = page_url(page_uri(doc), directory_urls)
+        back = page.rel(url) + ("/" if url.endswith("/") else "")
+        pages[uri] = HTML_ENV.get_template(template).render(
+            h=page, t=page.t, doc=doc, title=title, back=back, **context
+        )
 
     docs = sorted((d for d in tree.documents.values() if d.kind in KIND_DIRS), key=lambda d: d.id)
     for doc in docs:
@@ -302,9 +333,11 @@ def render(
             extra = {"posters_uri": posters_uri(doc), "assets": asset_dir(doc)}
         add(uri, f"{doc.kind}.md.j2", doc=doc, tags=tags, **extra)
         if doc.kind == "checklist":
-            add(print_uri(doc), "checklist_print.md.j2", doc=doc, **extra)
+            title = page_title(doc, "print_title", lang)
+            add_html(print_uri(doc), "checklist_print.html.j2", doc, title, **extra)
         if doc.kind == "patrol":
-            add(posters_uri(doc), "patrol_posters.md.j2", doc=doc, **extra)
+            title = page_title(doc, "posters_title", lang)
+            add_html(posters_uri(doc), "patrol_posters.html.j2", doc, title, **extra)
     site = tree.site
     for role in site.roles if site else []:
         applies = {
@@ -323,8 +356,12 @@ def render(
     return pages
 
 
+def page_title(doc: BaseModel, label: str, lang: str) -> str:
+    return labels(lang)[label].format(title=doc.title)
+
+
 def write(pages: dict[str, str], folder: Path) -> list[Path]:
-    """Write rendered pages as .md files under `folder` (for another site generator)."""
+    """Write rendered pages (.md, and .html print pages) under `folder` for another generator."""
     written = []
     for uri, markdown in sorted(pages.items()):
         path = folder / uri

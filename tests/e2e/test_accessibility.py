@@ -50,11 +50,28 @@ def assert_accessible(summary: dict) -> None:
         ("handbook-home", "/"),
         ("handbook-procedure", "/procedures/eng-repair/"),
         ("handbook-emergency", "/emergencies/emg-elevator-trap/"),
+        ("handbook-paper-form", "/checklists/chk-pump-room-print/"),
+        ("handbook-qr-posters", "/patrols/ptl-jx-night-qr/"),
     ],
 )
 def test_handbook_pages(server, page, name: str, path: str) -> None:
     page.goto(server.url + path)
     assert_accessible(audit(page, name))
+
+
+def test_paper_form_prints_without_its_bar(server, page) -> None:
+    """On screen a bar leads back to the checklist; on paper only the form and its boxes."""
+    page.goto(server.url + "/checklists/chk-pump-room-print/")
+    bar = page.locator(".dutybook-print-bar")
+    assert bar.is_visible()
+    bar.get_by_role("link").click()
+    page.wait_for_url("**/checklists/chk-pump-room/")
+    page.go_back()
+    page.emulate_media(media="print")
+    assert not bar.is_visible()
+    assert page.locator("table.dutybook-paper").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.pdf(format="A4")[:5] == b"%PDF-"
 
 
 def test_app_screens(server, page) -> None:

@@ -119,9 +119,14 @@ def test_checklist_page_in_html(fixture_site):
     )
     assert 'id="step-release"' in html(fixture_site, "procedures/sec-gate")
     assert '<a class="md-button" href="../chk-water-tank-print/">打印纸质版（A4）</a>' in page
-    paper = article(fixture_site, "checklists/chk-water-tank-print")
+    # the paper form is copied as written: a page of its own, without the theme's chrome
+    paper = html(fixture_site, "checklists/chk-water-tank-print")
     assert paper.count("☐") == 2 * (3 + 1 + 1)  # two rounds: choice 3 boxes, check, photo
-    assert "<th>09:00</th>\n<th>15:00</th>" in paper
+    assert '<th scope="col">09:00</th><th scope="col">15:00</th>' in paper
+    assert "md-sidebar" not in paper and "md-search" not in paper
+    assert (fixture_site / "checklists" / "chk-water-tank" / "index.html").is_file()
+    search = (fixture_site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "chk-water-tank-print" not in search
     css = (fixture_site / "assets" / "dutybook.css").read_text(encoding="utf-8")
     assert "@media print" in css and "size: A4" in css
     assert 'href="../../assets/dutybook.css"' in html(fixture_site, "checklists/chk-water-tank")
@@ -131,11 +136,13 @@ def test_patrol_page_and_posters_in_html(fixture_site):
     page = article(fixture_site, "patrols/ptl-jx-night")
     assert "<td>夜班 20:00–08:00</td>\n<td>每班四次</td>\n<td>—</td>\n<td>2 人</td>" in page
     assert '<a class="md-button" href="qr.pdf">下载全部二维码 PDF</a>' in page
-    posters = article(fixture_site, "patrols/ptl-jx-night-qr")
+    assert '<a class="md-button" href="../ptl-jx-night-qr/">巡更点二维码（打印张贴）</a>' in page
+    posters = html(fixture_site, "patrols/ptl-jx-night-qr")
     assert posters.count('class="dutybook-poster"') == 3
     assert (
-        '<img alt="JX-CP-03" class="dutybook-qr" src="../ptl-jx-night/power-room.svg" />' in posters
+        '<img class="dutybook-qr" src="../ptl-jx-night/power-room.svg" alt="JX-CP-03">' in posters
     )
+    assert (fixture_site / "patrols" / "ptl-jx-night" / "power-room.svg").is_file()
 
 
 def _pdf_objects(data: bytes) -> bytes:

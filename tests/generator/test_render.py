@@ -30,11 +30,11 @@ def pages(tree):
 
 def test_every_page_the_handbook_generates(pages):
     assert sorted(pages) == [
-        "checklists/chk-water-tank-print.md",
+        "checklists/chk-water-tank-print/index.html",
         "checklists/chk-water-tank.md",
         "courses/trn-guard.md",
         "emergencies/emg-elevator-trap.md",
-        "patrols/ptl-jx-night-qr.md",
+        "patrols/ptl-jx-night-qr/index.html",
         "patrols/ptl-jx-night.md",
         "procedures/eng-renovation.md",
         "procedures/sec-gate.md",
@@ -125,7 +125,7 @@ def test_checklist_page_groups_by_area_and_links_to_steps(pages):
     page = pages["checklists/chk-water-tank.md"]
     assert "<div><dt>频次</dt><dd>每日两次（09:00、15:00）</dd></div>" in page
     assert "<div><dt>班次</dt><dd>白班 08:00–20:00</dd></div>" in page
-    assert "[打印纸质版（A4）](chk-water-tank-print.md){ .md-button }" in page
+    assert "[打印纸质版（A4）](chk-water-tank-print/index.html){ .md-button }" in page
     assert page.index("### 水泵房") < page.index("### 二次供水水箱") < page.index("### 其他")
     assert "    - [见 门岗值守与物品放行 第 2 步](../procedures/sec-gate.md#step-release)" in page
     assert "    - [见 门岗值守与物品放行 第 3 步](../procedures/sec-gate.md#step-3)" in page
@@ -137,15 +137,49 @@ def test_checklist_page_groups_by_area_and_links_to_steps(pages):
 
 
 def test_checklist_paper_form_has_a_column_per_round_and_boxes(pages):
-    page = pages["checklists/chk-water-tank-print.md"]
-    assert "| 序号 | 区域 | 检查内容 | 标准 | 09:00 | 15:00 |\n|---|---|---|---|---|---|\n" in page
-    assert "| 1 | 水泵房 | 进水压力 | 0.15–0.45 MPa |  |  |" in page
+    """A whole HTML page of its own: no theme, navigation or search; a column per round."""
+    page = pages["checklists/chk-water-tank-print/index.html"]
+    assert page.startswith('<!doctype html>\n<html lang="zh-CN">')
+    assert "<title>二次供水水箱与水泵房巡检（纸质记录表）</title>" in page
+    assert '<link rel="stylesheet" href="../../assets/dutybook.css">' in page
+    assert '<a href="../chk-water-tank/">← 返回：二次供水水箱与水泵房巡检</a>' in page
     assert (
-        "| 2 | 水泵房 | 水泵运行状态 |  | ☐自动 ☐手动 ☐停机检修 | ☐自动 ☐手动 ☐停机检修 |" in page
+        '<tr><th scope="col">序号</th><th scope="col">区域</th><th scope="col">检查内容</th>'
+        '<th scope="col">标准</th><th scope="col">09:00</th><th scope="col">15:00</th></tr>'
+    ) in page
+    assert (
+        "<tr><td>1</td><td>水泵房</td><td>进水压力</td><td>0.15–0.45 MPa</td><td></td><td></td></tr>"
+        in page
     )
-    assert "| 3 | 二次供水水箱 | 水箱盖板加锁完好 |  | ☐ | ☐ |" in page
-    assert "| 4 | 其他 | 水箱外观照片（选填） |  | ☐拍照 | ☐拍照 |" in page
-    assert "search:\n  exclude: true\n" in page
+    assert (
+        "<tr><td>2</td><td>水泵房</td><td>水泵运行状态</td><td></td>"
+        "<td>☐自动 ☐手动 ☐停机检修</td><td>☐自动 ☐手动 ☐停机检修</td></tr>"
+    ) in page
+    assert (
+        "<tr><td>3</td><td>二次供水水箱</td><td>水箱盖板加锁完好</td><td></td><td>☐</td><td>☐</td></tr>"
+        in page
+    )
+    assert "<td>水箱外观照片（选填）</td><td></td><td>☐拍照</td><td>☐拍照</td>" in page
+
+
+def test_paper_form_escapes_authored_text(tree):
+    doc = tree.documents["CHK-WATER-TANK"]
+    item = doc.items[0]
+    original = item.text
+    object.__setattr__(item, "text", "<script>alert(1)</script> & 水压")
+    try:
+        page = render(tree, today=TODAY)["checklists/chk-water-tank-print/index.html"]
+    finally:
+        object.__setattr__(item, "text", original)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; 水压" in page
+    assert "<script>" not in page
+
+
+def test_print_pages_link_back_without_directory_urls(tree):
+    pages = render(tree, today=TODAY, directory_urls=False)
+    assert (
+        '<a href="../chk-water-tank.html">' in pages["checklists/chk-water-tank-print/index.html"]
+    )
 
 
 def test_patrol_page(pages):
@@ -157,8 +191,12 @@ def test_patrol_page(pages):
     assert "<div><dt>巡查顺序</dt><dd>按顺序逐点巡查</dd></div>" in page
     assert page.index("**北门岗**") < page.index("**3 栋消防通道**") < page.index("**配电房**")
     assert "[下载全部二维码 PDF](ptl-jx-night/qr.pdf){ .md-button }" in page
-    posters = pages["patrols/ptl-jx-night-qr.md"]
-    assert "![JX-CP-02](ptl-jx-night/fire-lane-3.svg){ .dutybook-qr }" in posters
+    assert "[巡更点二维码（打印张贴）](ptl-jx-night-qr/index.html){ .md-button }" in page
+    posters = pages["patrols/ptl-jx-night-qr/index.html"]
+    assert (
+        '<img class="dutybook-qr" src="../ptl-jx-night/fire-lane-3.svg" alt="JX-CP-02">' in posters
+    )
+    assert '<a href="../ptl-jx-night/">' in posters
 
 
 def test_patrol_page_leaves_out_the_pdf_link_when_no_pdf_is_built(tree):
