@@ -161,7 +161,9 @@ def run(notes: list[str]) -> list[Row]:
                 plain_runs.append(timed_build(plain_cfg))
                 gen_runs.append(timed_build(plugin_cfg))
             (plain_s, plain_mb), (gen_s, gen_mb) = min(plain_runs), min(gen_runs)
-            pages = sum(1 for _ in (root / "generated" / "site").rglob("index.html"))
+            built = [p.parent.name for p in (root / "generated" / "site").rglob("index.html")]
+            paper = sum(name.endswith(("-print", "-qr")) for name in built)
+            pages = f"{len(built) - paper} pages + {paper} print pages"
             times[count] = gen_s
             overhead = gen_s / plain_s - 1
             rows.append(
@@ -204,8 +206,10 @@ def run(notes: list[str]) -> list[Row]:
         "handbook.json. Both run as `mkdocs build` in a fresh process; peak memory is the "
         "process's own high-water mark (VmHWM); each build ran twice, interleaved with the "
         "other, and the faster run counts. Navigation sub-sections hold at most "
-        f"{SECTION_SIZE} pages in both builds; the plugin makes QR SVGs in a second process "
-        "while it renders once there are 100 or more. QR PDFs are off in these builds (pdf: false) "
-        "and measured per route on their own: a full build adds that figure for every route."
+        f"{SECTION_SIZE} pages in both builds. Paper forms and QR poster sheets are standalone "
+        "HTML (static files to MkDocs) in both; the plugin renders them itself, and makes the "
+        "QR SVGs in a second process during the page build. QR PDFs are off in these builds "
+        "(pdf: false) and measured per route on their own: a full build adds that figure for "
+        "every route."
     )
     return rows

@@ -41,6 +41,7 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
     def __init__(self) -> None:
         self.serving = False
         self.tree: Tree | None = None
+        self.posters: qr.PendingSvgs | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # PDFs take a while; a preview while typing does not need them
@@ -68,21 +69,19 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
         content = [f.src_uri for f in files.documentation_pages()]
         pdf = self.config.pdf and not self.serving
         patrols = self.tree.of_kind("patrol")
-        posters = qr.PendingSvgs(patrols, background=not self.serving)
-        try:
-            pages = render(
-                self.tree,
-                self.config.lang,
-                existing=content,
-                pdf=pdf,
-                directory_urls=config.use_directory_urls,
-            )
-        finally:
-            svgs = posters.result()
+        # Poster SVGs are linked only from the standalone poster sheets, so MkDocs need not
+        # know them: they are made in a second process during the whole page build and
+        # written into the site at the end (on_post_build).
+        self.posters = qr.PendingSvgs(patrols, background=not self.serving)
+        pages = render(
+            self.tree,
+            self.config.lang,
+            existing=content,
+            pdf=pdf,
+            directory_urls=config.use_directory_urls,
+        )
         for uri, markdown in pages.items():
             files.append(File.generated(config, uri, content=markdown))
-        for uri, data in svgs.items():
-            files.append(File.generated(config, uri, content=data))
         if pdf:
             areas = {a.id: a.name for p in self.tree.site.properties for a in p.areas}
             for patrol in patrols:
@@ -95,6 +94,11 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
             config.nav = build_nav(self.tree, content, set(pages), self.config.lang)
         return files
 
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.posters is not None:
+            self.posters.cancel()
+            self.posters = None
+
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> None:
         server.watch(str(self.sop_path))
 
@@ -105,6 +109,12 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
         return output.replace(SEARCH_DIALOG, f'{SEARCH_DIALOG[:-1]} aria-label="{label}">', 1)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.posters is not None:
+            site = Path(config.site_dir)
+            for uri, data in self.posters.result().items():
+                (site / uri).parent.mkdir(parents=True, exist_ok=True)
+                (site / uri).write_bytes(data)
+            self.posters = None
         if self.config.bundle and self.tree is not None:
             urls = {
                 doc.id: _url(config, page_uri(doc))

@@ -55,8 +55,8 @@ def _svg_each(values: list[str]) -> list[bytes]:
 
 
 # Choosing the best of eight masks makes a code cost ~4 ms of pure Python: 800 checkpoints
-# are 3 s. Past this many codes they are made in a second process while the pages render.
-BACKGROUND_CODES = 100
+# are 3 s. From this many codes on they are made in a second process during the build.
+BACKGROUND_CODES = 10
 
 
 class PendingSvgs:
@@ -79,6 +79,12 @@ class PendingSvgs:
                 context = multiprocessing.get_context("fork")
                 self._pool = ProcessPoolExecutor(1, mp_context=context)
                 self._future = self._pool.submit(_svg_each, self.values)
+
+    def cancel(self) -> None:
+        """Stop the background process (a failed build); `result` is not asked for."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._future = None
 
     def result(self) -> dict[str, bytes]:
         """{path under docs_dir: SVG}, waiting for the background process if there is one."""

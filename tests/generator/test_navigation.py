@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bench.generate import generate
 from generator import qr
 from generator.loader import load_tree
@@ -49,3 +51,15 @@ def test_background_posters_equal_foreground(tmp_path) -> None:
     uri, svg = next(iter(made.items()))
     code = next(cp.code for p in patrols for cp in p.checkpoints if uri.endswith(f"/{cp.id}.svg"))
     assert svg == qr.svg(code)
+
+
+def test_failed_build_stops_the_poster_process(tmp_path) -> None:
+    generate(tmp_path / "sop", 5 * qr.BACKGROUND_CODES)
+    patrols = load_tree(tmp_path / "sop", today=TODAY).of_kind("patrol")
+    pending = qr.PendingSvgs(patrols, background=True)
+    pool = pending._pool
+    assert pool is not None
+    pending.cancel()
+    assert pending._pool is None
+    with pytest.raises(RuntimeError):  # the executor takes no more work
+        pool.submit(qr.svg, "X")
