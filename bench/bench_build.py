@@ -27,7 +27,8 @@ from generator.navigation import SECTION_SIZE, build_nav
 from generator.render import render, write
 
 SIZES = (100, 500, 2000)
-RUNS = 2
+# runs of each build, interleaved; the fastest counts (small builds are the noisiest)
+RUNS = {100: 5, 500: 3, 2000: 2}
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "generator" / "assets"
 
@@ -155,9 +156,9 @@ def run(notes: list[str]) -> list[Row]:
         for count in SIZES:
             root = Path(tmp) / str(count)
             plugin_cfg, plain_cfg, documents = prepare(root, count)
-            # interleaved, best of RUNS each: a slow minute on a shared machine hits both
+            # interleaved: a slow minute on a shared machine slows both
             plain_runs, gen_runs = [], []
-            for _ in range(RUNS):
+            for _ in range(RUNS[count]):
                 plain_runs.append(timed_build(plain_cfg))
                 gen_runs.append(timed_build(plugin_cfg))
             (plain_s, plain_mb), (gen_s, gen_mb) = min(plain_runs), min(gen_runs)
@@ -168,7 +169,7 @@ def run(notes: list[str]) -> list[Row]:
             overhead = gen_s / plain_s - 1
             rows.append(
                 Row(
-                    f"build {documents} documents ({pages} pages): generator vs plain MkDocs",
+                    f"build {documents} documents ({pages}): generator vs plain MkDocs",
                     "≤ +15 %",
                     f"{gen_s:.1f} s vs {plain_s:.1f} s; peak {gen_mb:.0f} MB vs {plain_mb:.0f} MB",
                     f"{overhead * 100:+.0f} %",
@@ -204,8 +205,9 @@ def run(notes: list[str]) -> list[Row]:
         "baseline builds the renderer's own Markdown with the same theme, search (jieba), tags "
         "and navigation, so the difference is the plugin's load, validate, render, QR SVGs and "
         "handbook.json. Both run as `mkdocs build` in a fresh process; peak memory is the "
-        "process's own high-water mark (VmHWM); each build ran twice, interleaved with the "
-        "other, and the faster run counts. Navigation sub-sections hold at most "
+        "process's own high-water mark (VmHWM); each build ran 5, 3 and 2 times (100, 500, "
+        "2000 documents), interleaved with the other, and the fastest run counts. Navigation "
+        "sub-sections hold at most "
         f"{SECTION_SIZE} pages in both builds. Paper forms and QR poster sheets are standalone "
         "HTML (static files to MkDocs) in both; the plugin renders them itself, and makes the "
         "QR SVGs in a second process during the page build. QR PDFs are off in these builds "
