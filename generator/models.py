@@ -74,7 +74,7 @@ Version = Annotated[
 class Strict(BaseModel):
     """Base of every model: unknown keys are errors and nothing is coerced."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 # --- site --------------------------------------------------------------------------------
