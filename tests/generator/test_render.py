@@ -227,9 +227,14 @@ def test_role_page_lists_what_applies_to_the_role(pages):
 
 
 def test_english_labels(tree):
-    page = render(tree, lang="en", today=TODAY)["procedures/sec-gate.md"]
+    pages = render(tree, lang="en", today=TODAY)
+    page = pages["procedures/sec-gate.md"]
     assert "## Steps {#steps}" in page
     assert '<span class="dutybook-who">Guard · within 5 min</span>' in page
+    paper = pages["checklists/chk-water-tank-print/index.html"]
+    assert '<html lang="en">' in paper
+    assert "← Back to " in paper and '<th scope="col">No.</th><th scope="col">Area</th>' in paper
+    assert "Print from the browser on A4 paper" in paper
 
 
 def test_write_puts_the_same_markdown_on_disk(pages, tmp_path):
