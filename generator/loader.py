@@ -8,7 +8,6 @@ import gc
 import os
 import types
 import typing
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -297,6 +296,8 @@ def _read_all(files: list[tuple[Path, str]], jobs: int) -> typing.Iterator[FileR
     # Several chunks per process even out uneven files; results come back in file order.
     size = max(1, len(files) // (jobs * 4))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    from concurrent.futures.process import BrokenProcessPool
+
     done = 0
     try:
         with pool:

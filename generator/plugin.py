@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
@@ -21,6 +21,9 @@ from generator.loader import Tree, load_tree
 from generator.navigation import build_nav
 from generator.problems import ERROR, format_text, promote
 from generator.render import page_uri, render
+
+if TYPE_CHECKING:  # mkdocs.livereload is only needed by `mkdocs serve`
+    from mkdocs.livereload import LiveReloadServer
 
 log = logging.getLogger("mkdocs.plugins.dutybook")
 ASSETS = Path(__file__).with_name("assets")
