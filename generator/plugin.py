@@ -45,6 +45,7 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
         self.serving = False
         self.tree: Tree | None = None
         self.posters: qr.PendingSvgs | None = None
+        self.early: Early | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # PDFs take a while; a preview while typing does not need them
@@ -63,26 +64,42 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
                 search.config.jieba_dict_user = str((base_dir / user_dict).resolve())
         if CSS not in config.extra_css:
             config.extra_css.append(CSS)
+        # Load and render in a second process while this one goes on with MkDocs' own start
+        # (Material's search loads jieba's dictionary next, ~0.6 s); on_files collects it.
+        # Not under `mkdocs serve`, which runs a file watcher and a web server in threads.
+        self.early = None
+        if not self.serving:
+            self.early = Early(
+                self.sop_path,
+                Path(config.docs_dir),
+                self.config.lang,
+                self.config.pdf,
+                config.use_directory_urls,
+            )
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        # `mkdocs serve` runs a file watcher and a web server in threads: no forking there
-        jobs = 1 if self.serving else None
-        self.tree = load_checked(self.sop_path, Path(config.docs_dir), jobs)
         content = [f.src_uri for f in files.documentation_pages()]
         pdf = self.config.pdf and not self.serving
+        early, self.early = self.early, None
+        tree, pages = early.result(content) if early else (None, None)
+        if tree is None:
+            jobs = 1 if self.serving else None  # no forking beside serve's threads
+            tree = load_tree(self.sop_path, Path(config.docs_dir), jobs=jobs)
+        self.tree = report(tree, self.sop_path)
         patrols = self.tree.of_kind("patrol")
         # Poster SVGs are linked only from the standalone poster sheets, so MkDocs need not
         # know them: they are made in a second process during the whole page build and
         # written into the site at the end (on_post_build).
         self.posters = qr.PendingSvgs(patrols, background=not self.serving)
-        pages = render(
-            self.tree,
-            self.config.lang,
-            existing=content,
-            pdf=pdf,
-            directory_urls=config.use_directory_urls,
-        )
+        if pages is None:
+            pages = render(
+                self.tree,
+                self.config.lang,
+                existing=content,
+                pdf=pdf,
+                directory_urls=config.use_directory_urls,
+            )
         for uri, markdown in pages.items():
             files.append(File.generated(config, uri, content=markdown))
         if pdf:
@@ -98,6 +115,9 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
         return files
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.early is not None:
+            self.early.cancel()
+            self.early = None
         if self.posters is not None:
             self.posters.cancel()
             self.posters = None
@@ -127,9 +147,8 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
             write_bundle(bundle(self.tree, urls), Path(config.site_dir) / "handbook.json")
 
 
-def load_checked(sop_path: Path, content_dir: Path | None, jobs: int | None = None) -> Tree:
-    """Load sop/; on errors print exactly what `dutybook check` prints, then abort."""
-    tree = load_tree(sop_path, content_dir=content_dir, jobs=jobs)
+def report(tree: Tree, sop_path: Path) -> Tree:
+    """Print a loaded tree's problems as `dutybook check` does; abort on errors."""
     problems = promote(tree.problems, strict=False)
     if any(p.severity == ERROR for p in problems):
         click.echo(format_text(problems), err=True)
@@ -138,6 +157,56 @@ def load_checked(sop_path: Path, content_dir: Path | None, jobs: int | None = No
     for problem in problems:
         log.warning(str(problem))
     return tree
+
+
+# Generated pages that a hand-written page of the same name replaces (see render()).
+REPLACEABLE = {"index.md", "tags.md"}
+
+
+def _load_and_render(
+    sop_path: Path, docs_dir: Path, lang: str, pdf: bool, directory_urls: bool
+) -> tuple[Tree, dict[str, str] | None, set[str]]:
+    """The early job: the tree, and its pages if it has no errors (render needs a good tree)."""
+    tree = load_tree(sop_path, content_dir=docs_dir)
+    present = {name for name in REPLACEABLE if (docs_dir / name).is_file()}
+    if not tree.ok:
+        return tree, None, present
+    pages = render(tree, lang, existing=present, pdf=pdf, directory_urls=directory_urls)
+    return tree, pages, present
+
+
+class Early:
+    """`_load_and_render` in a forked process, started from on_config."""
+
+    def __init__(self, *args: object) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._pool = self._future = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self._future = self._pool.submit(_load_and_render, *args)
+
+    def result(self, content: list[str]) -> tuple[Tree | None, dict[str, str] | None]:
+        """The tree and pages; pages None if they must be rendered again (or never were)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self._future is None:
+            return None, None
+        try:
+            tree, pages, present = self._future.result()
+        except BrokenProcessPool:  # the process died: do it here instead
+            return None, None
+        finally:
+            self._pool.shutdown()
+        # MkDocs may leave out a page the process saw (exclude_docs): render again then
+        if present != REPLACEABLE & set(content):
+            pages = None
+        return tree, pages
+
+    def cancel(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _url(config: MkDocsConfig, uri: str) -> str:

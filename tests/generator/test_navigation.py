@@ -63,3 +63,33 @@ def test_failed_build_stops_the_poster_process(tmp_path) -> None:
     assert pending._pool is None
     with pytest.raises(RuntimeError):  # the executor takes no more work
         pool.submit(qr.svg, "X")
+
+
+def _die(*args):
+    import os
+
+    os._exit(1)
+
+
+def test_early_load_and_render_in_a_second_process(tmp_path, monkeypatch) -> None:
+    """The plugin loads and renders while MkDocs starts; a hand-written home page wins."""
+    from generator import plugin
+
+    generate(tmp_path / "sop", 15)
+    docs = tmp_path / "content"
+    docs.mkdir()
+    (docs / "index.md").write_text("# 首页\n", encoding="utf-8")
+    args = (tmp_path / "sop", docs, "zh", False, True)
+
+    tree, pages = plugin.Early(*args).result(["index.md"])
+    alone = load_tree(tmp_path / "sop", content_dir=docs)
+    assert tree.documents == alone.documents
+    assert "index.md" not in pages and "tags.md" in pages
+    assert pages == render(alone, existing=["index.md"], pdf=False)
+
+    # MkDocs left the home page out (exclude_docs): the pages must be rendered again
+    tree_again, pages_again = plugin.Early(*args).result([])
+    assert tree_again.documents == alone.documents and pages_again is None
+
+    monkeypatch.setattr(plugin, "_load_and_render", _die)
+    assert plugin.Early(*args).result(["index.md"]) == (None, None)  # done in-process then
