@@ -108,9 +108,12 @@ def bundle(
     }
 
 
+def bundle_text(data: dict[str, object]) -> str:
+    """handbook.json as written: readable, keys sorted."""
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
 def write_bundle(data: dict[str, object], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    path.write_text(bundle_text(data), encoding="utf-8")
     return path

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html
 import io
+from typing import TYPE_CHECKING
 
 import segno
 
-from generator.models import Patrol
-from generator.render import asset_dir
+if TYPE_CHECKING:  # the MkDocs process makes SVGs without importing the models
+    from generator.models import Patrol
 
 PDF_CSS = """
 @page { size: A4; margin: 18mm; }
@@ -44,10 +45,16 @@ def svg(value: str) -> bytes:
     return out.getvalue()
 
 
+def codes(patrols: list[Patrol]) -> list[tuple[str, str]]:
+    """(path under docs_dir of its SVG, code) for every checkpoint of the routes."""
+    from generator.render import asset_dir
+
+    return [(f"{asset_dir(p)}/{cp.id}.svg", cp.code) for p in patrols for cp in p.checkpoints]
+
+
 def svgs(patrol: Patrol) -> dict[str, bytes]:
     """{path under docs_dir: SVG} for every checkpoint of a route."""
-    folder = asset_dir(patrol)
-    return {f"{folder}/{cp.id}.svg": svg(cp.code) for cp in patrol.checkpoints}
+    return {uri: svg(code) for uri, code in codes([patrol])}
 
 
 def _svg_each(values: list[str]) -> list[bytes]:
@@ -60,14 +67,10 @@ BACKGROUND_CODES = 10
 
 
 class PendingSvgs:
-    """Every checkpoint poster SVG of the given routes, made now or in the background."""
+    """Every checkpoint poster SVG of the given codes, made now or in the background."""
 
-    def __init__(self, patrols: list[Patrol], background: bool) -> None:
-        self.uris = [
-            (f"{asset_dir(patrol)}/{cp.id}.svg", cp.code)
-            for patrol in patrols
-            for cp in patrol.checkpoints
-        ]
+    def __init__(self, uris: list[tuple[str, str]], background: bool) -> None:
+        self.uris = uris  # (path under docs_dir, code), as `codes` gives them
         # routes of one site may share a place's poster: one code, made once
         self.values = list(dict.fromkeys(code for _, code in self.uris))
         self._pool = self._future = None

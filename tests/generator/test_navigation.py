@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -43,10 +44,10 @@ def test_big_sections_split_into_labelled_sub_sections(tmp_path) -> None:
 def test_background_posters_equal_foreground(tmp_path) -> None:
     generate(tmp_path / "sop", 5 * qr.BACKGROUND_CODES // 2 + 5)
     patrols = load_tree(tmp_path / "sop", today=TODAY).of_kind("patrol")
-    background = qr.PendingSvgs(patrols, background=True)
+    background = qr.PendingSvgs(qr.codes(patrols), background=True)
     assert background._future is not None  # enough codes: a second process made them
     made = background.result()
-    assert made == qr.PendingSvgs(patrols, background=False).result()
+    assert made == qr.PendingSvgs(qr.codes(patrols), background=False).result()
     assert len(made) == sum(len(p.checkpoints) for p in patrols) >= qr.BACKGROUND_CODES
     uri, svg = next(iter(made.items()))
     code = next(cp.code for p in patrols for cp in p.checkpoints if uri.endswith(f"/{cp.id}.svg"))
@@ -56,7 +57,7 @@ def test_background_posters_equal_foreground(tmp_path) -> None:
 def test_failed_build_stops_the_poster_process(tmp_path) -> None:
     generate(tmp_path / "sop", 5 * qr.BACKGROUND_CODES)
     patrols = load_tree(tmp_path / "sop", today=TODAY).of_kind("patrol")
-    pending = qr.PendingSvgs(patrols, background=True)
+    pending = qr.PendingSvgs(qr.codes(patrols), background=True)
     pool = pending._pool
     assert pool is not None
     pending.cancel()
@@ -65,31 +66,60 @@ def test_failed_build_stops_the_poster_process(tmp_path) -> None:
         pool.submit(qr.svg, "X")
 
 
-def _die(*args):
+def _die(*args, **kwargs):
     import os
 
     os._exit(1)
 
 
-def test_early_load_and_render_in_a_second_process(tmp_path, monkeypatch) -> None:
-    """The plugin loads and renders while MkDocs starts; a hand-written home page wins."""
-    from generator import plugin
+def test_early_prepare_in_a_second_process(tmp_path, monkeypatch) -> None:
+    """The plugin's work is done while MkDocs starts; a hand-written home page wins."""
+    from generator import prepare
 
     generate(tmp_path / "sop", 15)
     docs = tmp_path / "content"
     docs.mkdir()
     (docs / "index.md").write_text("# 首页\n", encoding="utf-8")
-    args = (tmp_path / "sop", docs, "zh", False, True)
+    found = prepare.documentation_pages(docs)
+    assert found == ["index.md"]
+    job = {
+        "sop_path": tmp_path / "sop",
+        "docs_dir": docs,
+        "content": found,
+        "lang": "zh",
+        "pdf": False,
+        "directory_urls": True,
+        "with_bundle": True,
+    }
+    early = prepare.Early(**job).result(["index.md"])
+    alone = prepare.prepare(**job, jobs=1)
+    assert early.ok and early.problems == []
+    assert "index.md" not in early.pages and "tags.md" in early.pages
+    assert early.pages == alone.pages
+    assert early.nav == alone.nav and early.codes == alone.codes
+    made, again = json.loads(early.bundle), json.loads(alone.bundle)
+    assert made.pop("generated") and again.pop("generated")  # build times differ
+    assert made == again and "CHK-B0" in made["documents"]
+    # MkDocs left the home page out (exclude_docs): prepared for other pages, so redone
+    assert prepare.Early(**job).result([]) is None
 
-    tree, pages = plugin.Early(*args).result(["index.md"])
-    alone = load_tree(tmp_path / "sop", content_dir=docs)
-    assert tree.documents == alone.documents
-    assert "index.md" not in pages and "tags.md" in pages
-    assert pages == render(alone, existing=["index.md"], pdf=False)
+    monkeypatch.setattr(prepare, "prepare", _die)
+    assert prepare.Early(**job).result(["index.md"]) is None  # a dead process: redone here
 
-    # MkDocs left the home page out (exclude_docs): the pages must be rendered again
-    tree_again, pages_again = plugin.Early(*args).result([])
-    assert tree_again.documents == alone.documents and pages_again is None
 
-    monkeypatch.setattr(plugin, "_load_and_render", _die)
-    assert plugin.Early(*args).result(["index.md"]) == (None, None)  # done in-process then
+def test_content_errors_come_back_as_problems(tmp_path) -> None:
+    from generator import prepare
+
+    generate(tmp_path / "sop", 15)
+    (tmp_path / "sop" / "bad.yaml").write_text("kind: procedure\nid: x\n", encoding="utf-8")
+    done = prepare.Early(
+        sop_path=tmp_path / "sop",
+        docs_dir=tmp_path / "content",
+        content=[],
+        lang="zh",
+        pdf=False,
+        directory_urls=True,
+        with_bundle=True,
+    ).result([])
+    assert not done.ok and done.pages == {} and done.bundle is None
+    assert any(p.path.endswith("bad.yaml") for p in done.problems)

@@ -1,0 +1,121 @@
+"""Everything the MkDocs plugin adds to a build, made from sop/ as plain data.
+
+Plain data (text, bytes, lists) so that it can be made in a forked process while MkDocs
+starts, and sent back cheaply: the MkDocs process then never imports pydantic or the
+models. `prepare` is also what the plugin calls in-process (under `mkdocs serve`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.problems import ERROR, Problem
+
+
+@dataclass
+class Prepared:
+    """The generated files of one build, or the problems that stop it."""
+
+    problems: list[Problem]
+    content: list[str]  # the hand-written pages this was made for
+    pages: dict[str, str] = field(default_factory=dict)  # src_uri: Markdown (or print HTML)
+    pdfs: dict[str, bytes] = field(default_factory=dict)  # src_uri: QR poster PDF
+    codes: list[tuple[str, str]] = field(default_factory=list)  # (SVG path, checkpoint code)
+    nav: list | None = None
+    bundle: str | None = None  # handbook.json
+
+    @property
+    def ok(self) -> bool:
+        return all(p.severity != ERROR for p in self.problems)
+
+
+def documentation_pages(docs_dir: Path) -> list[str]:
+    """The Markdown pages MkDocs will find in docs_dir (before its exclude rules)."""
+    found = []
+    for folder, _, names in os.walk(docs_dir):
+        base = Path(folder).relative_to(docs_dir)
+        found += [(base / n).as_posix() for n in names if n.endswith(".md")]
+    return sorted(found)
+
+
+def prepare(
+    sop_path: Path,
+    docs_dir: Path,
+    content: list[str],
+    lang: str,
+    pdf: bool,
+    directory_urls: bool,
+    with_bundle: bool,
+    jobs: int | None = None,
+) -> Prepared:
+    """Load and check sop/, then render pages, PDFs, navigation and handbook.json."""
+    from generator import qr
+    from generator.bundle import bundle, bundle_text
+    from generator.labels import labels
+    from generator.loader import load_tree
+    from generator.navigation import build_nav
+    from generator.render import page_uri, page_url, render
+
+    tree = load_tree(sop_path, content_dir=docs_dir, jobs=jobs)
+    content = sorted(content)
+    if not tree.ok:
+        return Prepared(tree.problems, content)
+    pages = render(tree, lang, existing=content, pdf=pdf, directory_urls=directory_urls)
+    patrols = tree.of_kind("patrol")
+    pdfs = {}
+    if pdf:
+        areas = {a.id: a.name for p in tree.site.properties for a in p.areas}
+        hint = labels(lang)["scan_hint"]
+        for patrol in patrols:
+            pdfs[f"patrols/{patrol.id.lower()}/qr.pdf"] = qr.pdf(patrol, areas, hint)
+    text = None
+    if with_bundle:
+        urls = {
+            doc.id: page_url(page_uri(doc), directory_urls)
+            for doc in tree.documents.values()
+            if doc.kind != "site"
+        }
+        text = bundle_text(bundle(tree, urls))
+    return Prepared(
+        problems=tree.problems,
+        content=content,
+        pages=pages,
+        pdfs=pdfs,
+        codes=qr.codes(patrols),
+        nav=build_nav(tree, content, set(pages), lang),
+        bundle=text,
+    )
+
+
+class Early:
+    """`prepare` in a forked process, started from on_config; `result` collects it."""
+
+    def __init__(self, **kwargs: object) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._pool = self._future = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self._future = self._pool.submit(prepare, **kwargs)
+
+    def result(self, content: list[str]) -> Prepared | None:
+        """What was prepared, or None if it must be done again in-process: no fork, a dead
+        process, or MkDocs' pages differ from those found on disk (exclude_docs)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self._future is None:
+            return None
+        try:
+            prepared = self._future.result()
+        except BrokenProcessPool:
+            return None
+        finally:
+            self._pool.shutdown()
+        return prepared if prepared.content == sorted(content) else None
+
+    def cancel(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
