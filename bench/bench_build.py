@@ -209,8 +209,10 @@ def run(notes: list[str]) -> list[Row]:
         "2000 documents), interleaved with the other, and the fastest run counts. Navigation "
         "sub-sections hold at most "
         f"{SECTION_SIZE} pages in both builds. Paper forms and QR poster sheets are standalone "
-        "HTML (static files to MkDocs) in both; the plugin renders them itself, and makes the "
-        "QR SVGs in a second process during the page build. QR PDFs are off in these builds "
+        "HTML (static files to MkDocs) in both; the plugin renders them itself. The plugin "
+        "loads, checks and renders in a process forked at on_config (while Material loads "
+        "jieba) and makes the QR SVGs in another during the page build; peak memory is the "
+        "mkdocs process's alone, not those short-lived forks'. QR PDFs are off in these builds "
         "(pdf: false) and measured per route on their own: a full build adds that figure for "
         "every route."
     )
