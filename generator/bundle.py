@@ -30,6 +30,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import orjson
 from pydantic import BaseModel
 
 from generator.loader import Tree
@@ -109,8 +110,9 @@ def bundle(
 
 
 def bundle_text(data: dict[str, object]) -> str:
-    """handbook.json as written: readable, keys sorted."""
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    """handbook.json as written: indented, keys sorted (orjson: json.dumps with an indent
+    falls back to its pure-Python encoder, half a second for 2000 documents)."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
 
 
 def write_bundle(data: dict[str, object], path: Path) -> Path:
