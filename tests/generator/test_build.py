@@ -353,3 +353,65 @@ def test_pages_fit_a_360_px_phone(served_site, browser, url):
     page.close()
     assert width <= 360
     assert [r for r in requests if not r.startswith(served_site)] == []
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+    except OSError:
+        return 0, b""
+
+
+def test_serve_docs_rebuilds_when_a_yaml_file_changes(tmp_path):
+    """`dutybook serve-docs` (mkdocs serve, nothing forked): an edited title shows up."""
+    import time
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    port = _free_port()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("DUTYBOOK_LANG", None)
+    dutybook = Path(sys.executable).parent / "dutybook"
+    command = [dutybook, "serve-docs", "-a", f"127.0.0.1:{port}"]
+    command += ["--config", str(project / "mkdocs.yml")]
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, cwd=project, env=env, stdout=out, stderr=out)
+    base = f"http://127.0.0.1:{port}/"
+
+    def wait_for(path: str, text: str, seconds: float = 90) -> bytes:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            status, body = _get(base + path)
+            if status == 200 and text.encode() in body:
+                return body
+            assert server.poll() is None, log.read_text(encoding="utf-8")[-2000:]
+            time.sleep(0.5)
+        raise AssertionError(f"{path} never showed {text!r}")
+
+    try:
+        wait_for("procedures/sec-gate/", "门岗值守与物品放行")
+        svg = wait_for("patrols/ptl-jx-night/power-room.svg", "<svg")
+        assert b"JX-CP-03" in svg
+        wait_for("checklists/chk-water-tank-print/", "纸质记录表")
+        source = project / "sop" / "procedures.yaml"
+        text = source.read_text(encoding="utf-8")
+        source.write_text(text.replace("门岗值守与物品放行", "门岗值守（改）", 1), encoding="utf-8")
+        wait_for("procedures/sec-gate/", "门岗值守（改）")
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
