@@ -52,13 +52,7 @@ ENV = Environment(
 # Paper forms and poster sheets are whole HTML pages of their own, not Material pages: they
 # need no navigation, search or theme, and leaving them out of MkDocs' page pipeline saves
 # a quarter of a large build. MkDocs copies them as static files.
-HTML_ENV = Environment(
-    loader=FileSystemLoader(Path(__file__).with_name("templates")),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    autoescape=True,
-)
+HTML_ENV = ENV.overlay(autoescape=True)
 
 
 def slug(doc: BaseModel) -> str:
