@@ -91,12 +91,17 @@ class PendingSvgs:
 
     def result(self) -> dict[str, bytes]:
         """{path under docs_dir: SVG}, waiting for the background process if there is one."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        made = None
         if self._future is not None:
             try:
                 made = self._future.result()
+            except BrokenProcessPool:  # the process died: make them here
+                pass
             finally:
                 self._pool.shutdown()
-        else:
+        if made is None:
             made = _svg_each(self.values)
         by_value = dict(zip(self.values, made, strict=True))
         return {uri: by_value[code] for uri, code in self.uris}

@@ -123,3 +123,13 @@ def test_content_errors_come_back_as_problems(tmp_path) -> None:
     ).result([])
     assert not done.ok and done.pages == {} and done.bundle is None
     assert any(p.path.endswith("bad.yaml") for p in done.problems)
+
+
+def test_posters_are_made_here_if_their_process_dies(tmp_path, monkeypatch) -> None:
+    generate(tmp_path / "sop", 5 * qr.BACKGROUND_CODES)
+    patrols = load_tree(tmp_path / "sop", today=TODAY).of_kind("patrol")
+    expected = qr.PendingSvgs(qr.codes(patrols), background=False).result()
+    monkeypatch.setattr(qr, "_svg_each", _die)
+    pending = qr.PendingSvgs(qr.codes(patrols), background=True)
+    monkeypatch.undo()
+    assert pending.result() == expected
