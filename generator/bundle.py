@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from pathlib import Path
 
 import orjson
 from pydantic import BaseModel
@@ -113,9 +112,3 @@ def bundle_text(data: dict[str, object]) -> str:
     """handbook.json as written: indented, keys sorted (orjson: json.dumps with an indent
     falls back to its pure-Python encoder, half a second for 2000 documents)."""
     return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
-
-
-def write_bundle(data: dict[str, object], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(bundle_text(data), encoding="utf-8")
-    return path

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from generator.background import BrokenProcessPool, fork_pool
 from generator.models import KINDS, Site
 from generator.problems import ERROR, Problem, dotted
 from generator.source import RawDocument, decode, locate, read_documents, yaml_files
@@ -262,15 +263,6 @@ def _read_files(files: list[tuple[Path, str]]) -> list[FileResult]:
             gc.enable()
 
 
-def _fork_pool(jobs: int):
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-
-
 def default_jobs(files: list[Path]) -> int:
     """Processes for a load: one for a handbook of ordinary size, else one per core."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -288,7 +280,7 @@ def default_jobs(files: list[Path]) -> int:
 
 
 def _read_all(files: list[tuple[Path, str]], jobs: int) -> typing.Iterator[FileResult]:
-    pool = _fork_pool(jobs) if jobs > 1 else None
+    pool = fork_pool(jobs) if jobs > 1 else None
     if pool is None:
         for file, shown in files:
             yield read_path(file, shown)
@@ -296,8 +288,6 @@ def _read_all(files: list[tuple[Path, str]], jobs: int) -> typing.Iterator[FileR
     # Several chunks per process even out uneven files; results come back in file order.
     size = max(1, len(files) // (jobs * 4))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    from concurrent.futures.process import BrokenProcessPool
-
     done = 0
     try:
         with pool:

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.background import Background
 from generator.problems import ERROR, Problem
 
 
@@ -93,29 +94,13 @@ class Early:
     """`prepare` in a forked process, started from on_config; `result` collects it."""
 
     def __init__(self, **kwargs: object) -> None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        self._pool = self._future = None
-        if "fork" in multiprocessing.get_all_start_methods():
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-            self._future = self._pool.submit(prepare, **kwargs)
+        self._work = Background(prepare, **kwargs)
 
     def result(self, content: list[str]) -> Prepared | None:
         """What was prepared, or None if it must be done again in-process: no fork, a dead
         process, or MkDocs' pages differ from those found on disk (exclude_docs)."""
-        from concurrent.futures.process import BrokenProcessPool
-
-        if self._future is None:
-            return None
-        try:
-            prepared = self._future.result()
-        except BrokenProcessPool:
-            return None
-        finally:
-            self._pool.shutdown()
-        return prepared if prepared.content == sorted(content) else None
+        prepared = self._work.result()
+        return prepared if prepared and prepared.content == sorted(content) else None
 
     def cancel(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._work.cancel()

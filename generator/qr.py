@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import segno
 
+from generator.background import Background
+
 if TYPE_CHECKING:  # the MkDocs process makes SVGs without importing the models
     from generator.models import Patrol
 
@@ -73,34 +75,19 @@ class PendingSvgs:
         self.uris = uris  # (path under docs_dir, code), as `codes` gives them
         # routes of one site may share a place's poster: one code, made once
         self.values = list(dict.fromkeys(code for _, code in self.uris))
-        self._pool = self._future = None
+        self._work = None
         if background and len(self.values) >= BACKGROUND_CODES:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            if "fork" in multiprocessing.get_all_start_methods():
-                context = multiprocessing.get_context("fork")
-                self._pool = ProcessPoolExecutor(1, mp_context=context)
-                self._future = self._pool.submit(_svg_each, self.values)
+            self._work = Background(_svg_each, self.values)
 
     def cancel(self) -> None:
         """Stop the background process (a failed build); `result` is not asked for."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._future = None
+        if self._work is not None:
+            self._work.cancel()
 
     def result(self) -> dict[str, bytes]:
-        """{path under docs_dir: SVG}, waiting for the background process if there is one."""
-        from concurrent.futures.process import BrokenProcessPool
-
-        made = None
-        if self._future is not None:
-            try:
-                made = self._future.result()
-            except BrokenProcessPool:  # the process died: make them here
-                pass
-            finally:
-                self._pool.shutdown()
+        """{path under docs_dir: SVG}, waiting for the background process if there is one;
+        made here where there is none, or it died."""
+        made = self._work.result() if self._work is not None else None
         if made is None:
             made = _svg_each(self.values)
         by_value = dict(zip(self.values, made, strict=True))

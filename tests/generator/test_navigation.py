@@ -45,7 +45,7 @@ def test_background_posters_equal_foreground(tmp_path) -> None:
     generate(tmp_path / "sop", 5 * qr.BACKGROUND_CODES // 2 + 5)
     patrols = load_tree(tmp_path / "sop", today=TODAY).of_kind("patrol")
     background = qr.PendingSvgs(qr.codes(patrols), background=True)
-    assert background._future is not None  # enough codes: a second process made them
+    assert background._work._future is not None  # enough codes: a second process made them
     made = background.result()
     assert made == qr.PendingSvgs(qr.codes(patrols), background=False).result()
     assert len(made) == sum(len(p.checkpoints) for p in patrols) >= qr.BACKGROUND_CODES
@@ -58,10 +58,10 @@ def test_failed_build_stops_the_poster_process(tmp_path) -> None:
     generate(tmp_path / "sop", 5 * qr.BACKGROUND_CODES)
     patrols = load_tree(tmp_path / "sop", today=TODAY).of_kind("patrol")
     pending = qr.PendingSvgs(qr.codes(patrols), background=True)
-    pool = pending._pool
+    pool = pending._work._pool
     assert pool is not None
     pending.cancel()
-    assert pending._pool is None
+    assert pending._work._pool is None
     with pytest.raises(RuntimeError):  # the executor takes no more work
         pool.submit(qr.svg, "X")
 
