@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -47,6 +48,23 @@ Clock = Annotated[str, *_pattern(TIME_RE, "time_of_day", '"08:00" (24-hour, quot
 Code = Annotated[str, *_pattern(CODE_RE, "checkpoint_code", '"LY-CP-01"')]
 DocRef = Annotated[str, *_pattern(REF_RE, "document_reference", '"SEC-GATE" or "SEC-GATE#3"')]
 Text = Annotated[str, Field(min_length=1)]
+
+
+def _check_zone(value: object) -> object:
+    try:
+        if isinstance(value, str) and "/" in value:
+            ZoneInfo(value)
+            return value
+    except (ValueError, ZoneInfoNotFoundError):
+        pass
+    raise PydanticCustomError(
+        "time_zone",
+        '{value} is not a time zone; expected an IANA name such as "Asia/Shanghai"',
+        {"value": repr(value)},
+    )
+
+
+TimeZone = Annotated[str, BeforeValidator(_check_zone)]
 
 
 def _check_version(value: object) -> object:
@@ -128,6 +146,9 @@ class Site(Strict):
     id: DocId
     title: Text
     description: str | None = None
+    # the zone of the sites' clocks: shifts, days and deadlines are counted in it on the server
+    # and on every phone, whatever zone the phone itself is set to
+    timezone: TimeZone = "Asia/Shanghai"
     properties: list[Property] = Field(min_length=1)
     shifts: list[Shift] = Field(min_length=1)
     roles: list[Role] = Field(min_length=1)

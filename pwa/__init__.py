@@ -23,8 +23,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["MAX_RECORDS_BYTES"], app.config["MAX_BLOB_BYTES"]
     )
 
-    from pwa import db, errors, logs, proxy, security
+    from pwa import clock, db, errors, logs, proxy, security
 
+    clock.init_app(app)
     proxy.init_app(app)
     db.init_app(app)
     errors.init_app(app)

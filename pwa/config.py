@@ -33,6 +33,8 @@ DEFAULTS: dict[str, object] = {
     # ... and further in the future than this, or before CLOCK_MIN, is rejected as absurd
     "CLOCK_MAX_FUTURE_SECONDS": 86400,
     "CLOCK_MIN": "2020-01-01T00:00:00+00:00",
+    # empty: the system clock; an ISO 8601 instant starts the server's clock there (tests, demos)
+    "CLOCK_START": "",
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
     "JSON_SORT_KEYS": False,

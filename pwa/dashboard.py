@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, g, redirect, render_template, request, session
+from flask import Blueprint, Response, g, redirect, render_template, request, session
 from sqlalchemy import Connection, func, select
 
-from pwa import compliance, db
+from pwa import clock, compliance, db
 from pwa.accounts import User
 from pwa.auth import check_csrf, csrf_token, current_user
 from pwa.compliance import Device, Expectation, Outcome, Rec
@@ -44,12 +44,13 @@ MAX_RANGE_DAYS = 31
 
 
 def now() -> dt.datetime:
-    """Aware UTC now; tests replace it to stand at a fixed moment."""
-    return dt.datetime.now(dt.UTC)
+    """Aware UTC now, from the app's one clock."""
+    return clock.now()
 
 
 def zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("DASHBOARD_TIMEZONE", "Asia/Shanghai"))
+    """The sites' zone from the handbook (`timezone:` of the site document), as on the phones."""
+    return ZoneInfo((bundle().raw.get("site") or {}).get("timezone") or "Asia/Shanghai")
 
 
 def lang() -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -20,6 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from pwa.clock import utcnow
+
 # stable constraint names so Alembic migrations match on both databases
 metadata = MetaData(
     naming_convention={
@@ -31,11 +31,6 @@ metadata = MetaData(
 )
 
 Json = JSON().with_variant(JSONB(), "postgresql")
-
-
-def utcnow() -> dt.datetime:
-    """Naive UTC: both databases store it the same way."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 users = Table(

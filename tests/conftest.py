@@ -1,13 +1,20 @@
-"""Shared fixtures: the app over SQLite and PostgreSQL (flaskr's app, client, runner)."""
+"""Shared fixtures: the app over SQLite and PostgreSQL (flaskr's app, client, runner), and the clock.
+
+No test sees the wall clock: each one runs at a fixed instant (time-machine, ticking from
+there), and servers it starts in other processes get the same instant (`CLOCK_START`).
+Tests of what depends on the time of day (`@pytest.mark.every_instant`) run at each instant.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import uuid
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
@@ -24,7 +31,54 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# the instants every time-sensitive test runs at, in the sites' zone (day shift 08:00-20:00)
+INSTANTS = {
+    # a Tuesday morning, inside the day shift
+    "day": dt.datetime.fromisoformat("2026-06-09T10:30:00+08:00"),
+    # twenty minutes after midnight local time, inside the night shift that began the evening
+    # before; in UTC it is still the previous day
+    "night": dt.datetime.fromisoformat("2026-06-10T00:20:00+08:00"),
+}
+# a phone set to UTC must count a Shanghai site's shifts as one set to Shanghai does
+BROWSER_ZONES = ["UTC", "Asia/Shanghai"]
 TABLES = "login_attempts, blobs, exception_events, records, tokens, user_roles, user_sites, users"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "every_instant: run at each instant of INSTANTS (day shift, after midnight)"
+    )
+
+
+def pytest_generate_tests(metafunc):
+    if not metafunc.definition.get_closest_marker("every_instant"):
+        return
+    metafunc.parametrize("instant", list(INSTANTS), indirect=True)
+    if "browser_zone" in metafunc.fixturenames:
+        metafunc.parametrize("browser_zone", BROWSER_ZONES, indirect=True)
+
+
+@pytest.fixture
+def instant(request) -> dt.datetime:
+    """The moment this test runs at: the day-shift instant unless the test runs at each."""
+    return INSTANTS[getattr(request, "param", "day")]
+
+
+@pytest.fixture
+def browser_zone(request) -> str:
+    """The zone the phone (and the server's machine) is set to; the sites' own zone by default."""
+    return getattr(request, "param", "Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(instant, monkeypatch):
+    """Every test starts at its instant, whatever the hour and zone of the machine.
+
+    A server the test starts in another process starts its clock at the same instant.
+    """
+    monkeypatch.setenv("DUTYBOOK_CLOCK_START", instant.isoformat())
+    with time_machine.travel(instant, tick=True) as traveller:
+        yield traveller
 
 
 def _postgres_or_skip() -> None:

@@ -96,11 +96,15 @@ def handbook(tmp_path_factory) -> Path:
     return build_handbook(tmp_path_factory.mktemp("handbook"))
 
 
-def start_server(workdir: Path, site: Path) -> tuple[subprocess.Popen, Server]:
+def start_server(
+    workdir: Path, site: Path, machine_zone: str = "Asia/Shanghai"
+) -> tuple[subprocess.Popen, Server]:
     port = free_port()
     db_path = workdir / "dutybook.db"
     env = {
         **os.environ,
+        # the server's machine zone follows the phone's: neither may change what is due
+        "TZ": machine_zone,
         "DUTYBOOK_DATABASE_URL": f"sqlite:///{db_path}",
         "DUTYBOOK_SITE_DIR": str(site),
         "DUTYBOOK_SOP_DIR": str(site.parent / "sop"),
@@ -150,22 +154,29 @@ def start_server(workdir: Path, site: Path) -> tuple[subprocess.Popen, Server]:
 
 
 @pytest.fixture
-def server(handbook, tmp_path):
-    """A fresh server and database per test, serving a private copy of the handbook."""
+def server(handbook, tmp_path, browser_zone):
+    """A fresh server and database per test, serving a private copy of the handbook.
+
+    Its clock starts at the test's instant (DUTYBOOK_CLOCK_START, set for every test).
+    """
     site = tmp_path / "site"
     shutil.copytree(handbook, site)
     shutil.copytree(handbook.parent / "sop", tmp_path / "sop")
     shutil.copytree(handbook.parent / "content", tmp_path / "content")
     shutil.copy(handbook.parent / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    proc, srv = start_server(tmp_path, site)
+    proc, srv = start_server(tmp_path, site, browser_zone)
     yield srv
     proc.terminate()
     proc.wait(timeout=15)
 
 
 @pytest.fixture
-def context(browser):
-    ctx = browser.new_context(viewport={"width": 360, "height": 760}, locale="zh-CN")
+def context(browser, instant, browser_zone):
+    """A 360 px phone in `browser_zone` whose clock starts at the test's instant and runs on."""
+    ctx = browser.new_context(
+        viewport={"width": 360, "height": 760}, locale="zh-CN", timezone_id=browser_zone
+    )
+    ctx.clock.install(time=instant)
     yield ctx
     ctx.close()
 

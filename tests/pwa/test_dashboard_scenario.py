@@ -135,16 +135,11 @@ class Clock:
     def aware(self) -> dt.datetime:
         return self.moment.astimezone(dt.UTC)
 
-    def naive(self) -> dt.datetime:
-        return self.aware().replace(tzinfo=None)
-
 
 def install_clock(monkeypatch) -> Clock:
+    """Stand the app's one clock (`pwa.clock.now`) at the scenario's moment."""
     clock = Clock()
-    for target in ("pwa.sync.utcnow", "pwa.accounts.utcnow", "pwa.auth.utcnow"):
-        monkeypatch.setattr(target, clock.naive)
-    monkeypatch.setattr("pwa.exceptions_flow.utcnow", clock.naive)
-    monkeypatch.setattr("pwa.dashboard.now", clock.aware)
+    monkeypatch.setattr("pwa.clock.now", clock.aware)
     return clock
 
 

@@ -34,7 +34,8 @@ def _now(minutes: int = 0) -> str:
     return (dt.datetime.now(tz) - dt.timedelta(minutes=minutes)).replace(microsecond=0).isoformat()
 
 
-def test_every_user_entered_field_is_escaped(app):
+@pytest.mark.every_instant
+def test_every_user_entered_field_is_escaped(app, instant):
     add_people(app)
     client = app.test_client()
     admin, csrf = dashboard_client(app, "admin")
@@ -57,9 +58,14 @@ def test_every_user_entered_field_is_escaped(app):
         "items": {"inlet-pressure": {"value": payload("reading")},
                   "pump-mode": {"value": payload("choice"), "note": payload("item-note")}},
         "out_of_range": [], "failed": [payload("failed")]})  # fmt: skip
-    guard.make("patrol_round", "PTL-LY-DAY", "1.0", _now(5), {
+    # the round of the shift in force at this test's instant, so the day page lists it
+    day_shift = 8 <= instant.hour < 20
+    route, version, shift = (
+        ("PTL-LY-DAY", "1.0", "day") if day_shift else ("PTL-LY-NIGHT", "2.0", "night")
+    )
+    guard.make("patrol_round", route, version, _now(5), {
         "started_at": _now(25), "finished_at": _now(5), "order": "free", "people": 1,
-        "second_person": payload("second-person"), "shift": "day", "complete": False,
+        "second_person": payload("second-person"), "shift": shift, "complete": False,
         "scans": [{"code": payload("scan-code"), "at": _now(20), "checkpoint": "cp1",
                    "flag": payload("scan-flag")}], "missed": ["cp2", "cp3"]})  # fmt: skip
     phone.sync()
@@ -70,6 +76,7 @@ def test_every_user_entered_field_is_escaped(app):
         "csrf_token": csrf})  # fmt: skip
     assert response.status_code == 303, response.get_data(as_text=True)
 
+    shift_day = (instant - dt.timedelta(hours=8)).date().isoformat()
     pages = ["/dashboard/", "/dashboard/admin/users", "/dashboard/admin/tokens",
              "/dashboard/admin/sites", f"/dashboard/lanyuan/exceptions/{exc['id']}",
              "/app/", "/dashboard/login"]  # fmt: skip
@@ -77,6 +84,9 @@ def test_every_user_entered_field_is_escaped(app):
         if rule.rule.startswith("/dashboard/<site>/") and "<record_id>" not in rule.rule:
             pages.append(rule.rule.replace("<site>", "lanyuan"))
             pages.append(rule.rule.replace("<site>", "lanyuan") + "?days=all")
+            # the operating day of the shift in force: after midnight, the night shift that
+            # began the evening before
+            pages.append(rule.rule.replace("<site>", "lanyuan") + f"?date={shift_day}")
     shown: set[str] = set()
     for url in pages:
         response = admin.get(url)
@@ -86,7 +96,9 @@ def test_every_user_entered_field_is_escaped(app):
         shown |= set(re.findall(r"alert\(&#39;([\w-]+)&#39;\)", html))
     # the fields the dashboard shows at all, each of them escaped; the others (severity,
     # readings, scans...) appear nowhere raw either, which the check above asserts
-    assert shown == {"username", "device", "category", "note", "item", "workflow-note"}
+    assert shown == {
+        "username", "device", "category", "note", "item", "workflow-note", "second-person"
+    }  # fmt: skip
     summary.record("xss", app.config["DATABASE_URL"].split(":")[0].split("+")[0],
                    {"fields_with_payloads": 17, "fields_shown_escaped": len(shown),
                     "pages_checked": len(pages), "raw_payloads_found": 0})  # fmt: skip

@@ -187,6 +187,7 @@ async function todayView() {
     site,
     shiftId: app.user.shift,
     history,
+    zone: siteDoc().timezone,
   });
   return h(
     'section',

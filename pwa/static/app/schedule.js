@@ -10,23 +10,57 @@ export function durationMs(text) {
   return m ? Number(m[1]) * DURATION_MIN[m[2]] * MINUTE : null;
 }
 
-function at(day, clock) {
+// Every calendar step is taken in the site's time zone (the site document's `timezone`), not
+// the phone's: a phone set to UTC must still see a Shanghai site's night shift start at 20:00
+// there. A wall-clock time in the zone is kept as a Date whose UTC fields are that wall clock.
+const ZONE_DEFAULT = 'Asia/Shanghai';
+const formatters = new Map();
+
+function formatter(zone) {
+  if (!formatters.has(zone)) {
+    formatters.set(zone, new Intl.DateTimeFormat('en-US', {
+      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
+      hour: 'numeric', minute: 'numeric', second: 'numeric',
+    }));
+  }
+  return formatters.get(zone);
+}
+
+/** The wall clock in `zone` at `instant`, as a Date read with its UTC getters. */
+export function wall(instant, zone = ZONE_DEFAULT) {
+  const p = Object.fromEntries(formatter(zone).formatToParts(new Date(instant)).map((x) => [x.type, x.value]));
+  return new Date(Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second, new Date(instant).getUTCMilliseconds()));
+}
+
+/** The instant at which `zone` shows the wall clock `w` (DST gaps resolve forward). */
+export function instant(w, zone = ZONE_DEFAULT) {
+  let guess = +w - (+wall(w, zone) - +w);
+  // a second pass settles the offset when the first guess fell across a DST change
+  guess = +w - (+wall(guess, zone) - guess);
+  return new Date(guess);
+}
+
+function at(dayWall, clock) {
   const [h, m] = clock.split(':').map(Number);
-  const d = new Date(day);
-  d.setHours(h, m, 0, 0);
+  const d = new Date(dayWall);
+  d.setUTCHours(h, m, 0, 0);
   return d;
 }
 
-function midnight(date) {
-  const d = new Date(date);
-  d.setHours(0, 0, 0, 0);
+function midnight(w) {
+  const d = new Date(w);
+  d.setUTCHours(0, 0, 0, 0);
   return d;
 }
 
-function addDays(date, n) {
-  const d = new Date(date);
-  d.setDate(d.getDate() + n);
+function addDays(w, n) {
+  const d = new Date(w);
+  d.setUTCDate(d.getUTCDate() + n);
   return d;
+}
+
+function month(y, m) {
+  return new Date(Date.UTC(y, m, 1));
 }
 
 export function covers(shift, clock) {
@@ -34,8 +68,8 @@ export function covers(shift, clock) {
   return clock >= shift.start || clock < shift.end;
 }
 
-function clockOf(date) {
-  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+function clockOf(w) {
+  return `${String(w.getUTCHours()).padStart(2, '0')}:${String(w.getUTCMinutes()).padStart(2, '0')}`;
 }
 
 /** The shift in force now: the chosen one if set, else the first that covers the clock. */
@@ -47,7 +81,7 @@ export function currentShift(shifts, now, chosen) {
   return shifts.find((s) => covers(s, clockOf(now))) || shifts[0];
 }
 
-/** Start and end of the shift instance containing `now` (night shifts cross midnight). */
+/** Start and end of the shift instance containing `now` (night shifts cross midnight); wall. */
 export function shiftInstance(shift, now) {
   let start = at(midnight(now), shift.start);
   if (shift.start > shift.end && clockOf(now) < shift.end) start = addDays(start, -1);
@@ -56,26 +90,24 @@ export function shiftInstance(shift, now) {
   return { start, end };
 }
 
+/** The period of a schedule containing the wall clock `now`, as wall clocks. */
 export function periodBounds(every, now, shiftInst) {
-  const y = now.getFullYear();
-  const mo = now.getMonth();
-  const monthSpan = (first, months) => ({
-    start: new Date(y, first, 1),
-    end: new Date(y, first + months, 1),
-  });
+  const y = now.getUTCFullYear();
+  const mo = now.getUTCMonth();
+  const monthSpan = (first, months) => ({ start: month(y, first), end: month(y, first + months) });
   switch (every) {
     case 'shift':
       return shiftInst;
     case 'day':
       return { start: midnight(now), end: addDays(midnight(now), 1) };
     case 'week': {
-      const start = addDays(midnight(now), -((now.getDay() + 6) % 7));
+      const start = addDays(midnight(now), -((now.getUTCDay() + 6) % 7));
       return { start, end: addDays(start, 7) };
     }
     case 'half_month':
-      return now.getDate() <= 15
-        ? { start: new Date(y, mo, 1), end: new Date(y, mo, 16) }
-        : { start: new Date(y, mo, 16), end: new Date(y, mo + 1, 1) };
+      return now.getUTCDate() <= 15
+        ? { start: month(y, mo), end: addDays(month(y, mo), 15) }
+        : { start: addDays(month(y, mo), 15), end: month(y, mo + 1) };
     case 'month':
       return monthSpan(mo, 1);
     case 'two_months':
@@ -91,24 +123,26 @@ export function periodBounds(every, now, shiftInst) {
   }
 }
 
-/** Slots in a period: when each one falls due and its deadline. */
-export function slots(schedule, period, timeAllowed) {
+/** Slots in a period (given as wall clocks in `zone`): each one's due instant and deadline. */
+export function slots(schedule, period, timeAllowed, zone = ZONE_DEFAULT) {
   const n = schedule.times || 1;
-  const span = period.end - period.start;
+  const begin = instant(period.start, zone);
+  const span = instant(period.end, zone) - begin;
   let dues;
   if (schedule.at?.length && (schedule.every === 'day' || schedule.every === 'shift')) {
     dues = schedule.at.map((clock) => {
       let d = at(midnight(period.start), clock);
       if (d < period.start) d = addDays(d, 1);
-      return d;
+      return instant(d, zone);
     });
     dues.sort((a, b) => a - b);
   } else {
-    dues = Array.from({ length: n }, (_, i) => new Date(+period.start + (i * span) / n));
+    dues = Array.from({ length: n }, (_, i) => new Date(+begin + (i * span) / n));
   }
+  const periodEnd = instant(period.end, zone);
   const allowed = durationMs(timeAllowed);
   return dues.map((due, i) => {
-    const next = i + 1 < dues.length ? dues[i + 1] : period.end;
+    const next = i + 1 < dues.length ? dues[i + 1] : periodEnd;
     // time_allowed bounds a run that starts at a set clock time; evenly spread runs may
     // happen any time in their window
     const deadline = allowed && schedule.at?.length ? new Date(Math.min(+due + allowed, +next)) : next;
@@ -137,9 +171,10 @@ function applies(doc, roles, site) {
  * applies to the current shift, with what is done, due and late.
  * `history` is a list of {def_id, site, recorded_at} of finished runs on this device.
  */
-export function today({ documents, shifts, roles, site, shiftId, history, now = new Date() }) {
-  const shift = currentShift(shifts, now, shiftId);
-  const inst = shiftInstance(shift, now);
+export function today({ documents, shifts, roles, site, shiftId, history, zone = ZONE_DEFAULT, now = new Date() }) {
+  const here = wall(now, zone);
+  const shift = currentShift(shifts, here, shiftId);
+  const inst = shiftInstance(shift, here);
   const rows = [];
   for (const [id, entry] of Object.entries(documents)) {
     if (entry.kind !== 'checklist' && entry.kind !== 'patrol') continue;
@@ -148,8 +183,9 @@ export function today({ documents, shifts, roles, site, shiftId, history, now = 
     const schedules = entry.kind === 'patrol' ? doc.schedule : [doc.schedule];
     const schedule = schedules.find((s) => !s.shifts?.length || s.shifts.includes(shift.id));
     if (!schedule) continue;
-    const period = periodBounds(schedule.every, now, inst);
-    const list = slots(schedule, period, doc.time_allowed);
+    const local = periodBounds(schedule.every, here, inst);
+    const list = slots(schedule, local, doc.time_allowed, zone);
+    const period = { start: instant(local.start, zone), end: instant(local.end, zone) };
     const done = history.filter((h) => {
       const t = new Date(h.recorded_at);
       return h.def_id === id && h.site === site && t >= period.start && t < period.end;
@@ -168,5 +204,5 @@ export function today({ documents, shifts, roles, site, shiftId, history, now = 
   }
   const order = { late: 0, due: 1, upcoming: 2, done: 3 };
   rows.sort((a, b) => order[a.state] - order[b.state] || a.title.localeCompare(b.title, 'zh'));
-  return { shift, shiftInstance: inst, rows };
+  return { shift, shiftInstance: { start: instant(inst.start, zone), end: instant(inst.end, zone) }, rows };
 }

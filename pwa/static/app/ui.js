@@ -1,4 +1,6 @@
 // Small DOM helpers, photo compression and the QR scanner.
+import { wall } from './schedule.js';
+import { siteDoc } from './state.js';
 
 /** h('button', {class: 'x', onclick}, 'text', child) -> element. */
 export function h(tag, attrs = {}, ...children) {
@@ -34,14 +36,15 @@ export function toast(text, kind = 'info') {
   setTimeout(() => el.remove(), 6000);
 }
 
+// times are shown on the site's clock, as the handbook and the dashboard show them
 export function fmtTime(date) {
-  const d = new Date(date);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  const d = wall(date, siteDoc().timezone);
+  return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
 }
 
 export function fmtDateTime(ms) {
-  const d = new Date(ms);
-  return `${d.getMonth() + 1}/${d.getDate()} ${fmtTime(d)}`;
+  const d = wall(ms, siteDoc().timezone);
+  return `${d.getUTCMonth() + 1}/${d.getUTCDate()} ${fmtTime(ms)}`;
 }
 
 export function fmtElapsed(ms) {
