@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
+import unicodedata
 from collections.abc import Iterable
+from urllib.parse import unquote, urlsplit
 
 from argon2 import PasswordHasher
 from flask import (
@@ -239,10 +241,26 @@ def dashboard_login() -> Response | str:
 
 
 def _safe_next(target: str | None) -> str:
-    # only local paths: an open redirect after login is a phishing aid
-    if target and target.startswith("/") and not target.startswith("//"):
+    """`target` when it is a path on this origin, else the dashboard's front page.
+
+    An open redirect after sign-in is a phishing aid. Browsers drop tabs and newlines from a
+    URL, strip leading blanks and read a backslash as a slash, and a proxy may decode the path
+    once more, so both the value and its decoded form must be a plain local path.
+    """
+    if target and all(_local_path(form) for form in (target, unquote(target))):
         return target
     return "/dashboard/"
+
+
+def _local_path(value: str) -> bool:
+    if "\\" in value or any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in value):
+        return False
+    if "%2f" in value.lower() or "%5c" in value.lower():
+        return False
+    if not value.startswith("/") or value.startswith("//"):
+        return False
+    parts = urlsplit(value)
+    return not parts.scheme and not parts.netloc
 
 
 @bp.post("/logout")
