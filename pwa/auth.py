@@ -117,23 +117,28 @@ def login(username: str, password: str) -> int:
     config = current_app.config
     address = request.remote_addr or "unknown"
     window = int(config["LOGIN_WINDOW_SECONDS"])
-    conn = db.connection()
-    per_user, per_address = accounts.failures(
-        conn, utcnow() - dt.timedelta(seconds=window), username, address
-    )
-    if per_user >= int(config["LOGIN_MAX_PER_USER"]) or per_address >= int(
-        config["LOGIN_MAX_PER_ADDRESS"]
-    ):
+    # the attempt is written (as failed) before the password is checked, in the statement
+    # that counts: concurrent wrong passwords cannot each read a count under the limit
+    with db.writing() as write:
+        attempt = accounts.admit_attempt(
+            write,
+            utcnow() - dt.timedelta(seconds=window),
+            username,
+            address,
+            int(config["LOGIN_MAX_PER_USER"]),
+            int(config["LOGIN_MAX_PER_ADDRESS"]),
+        )
+    if attempt is None:
         raise ApiError(
             429,
             "Too many failed sign-ins; wait and try again.",
             headers={"Retry-After": str(window)},
         )
-    user_id = accounts.check_password(conn, password_hasher(), username, password)
-    with db.writing() as write:
-        accounts.record_attempt(write, username, address, user_id is not None)
+    user_id = accounts.check_password(db.connection(), password_hasher(), username, password)
     if user_id is None:
         raise ApiError(401, "Wrong username or password, or the account is disabled.")
+    with db.writing() as write:
+        accounts.attempt_succeeded(write, attempt)
     return user_id
 
 
