@@ -4,6 +4,9 @@ PostgreSQL, with a replay, against (a) a bare ON CONFLICT endpoint under the sam
 
 The server reads its bundle from `site/handbook.json`, as after `dutybook build`.
 DUTYBOOK_BENCH_DATABASES=sqlite (or postgresql) runs one database only.
+
+Also the cost of SQLite's `synchronous=FULL` (every commit synced) against NORMAL, paired in
+one run; `python -m bench.bench_sync durability` runs that part alone and keeps the other rows.
 """
 
 from __future__ import annotations
@@ -403,8 +406,124 @@ def _one_database(kind: str, tmp: Path, notes: list[str]) -> list[Row]:
     ]
 
 
+DURABILITY = "sync durability"
+# rounds of each workload per mode, the modes taking turns (and swapping who goes first)
+DURABILITY_ROUNDS = 6
+DURABILITY_BATCHES = 10  # of BATCH records, per round
+DURABILITY_COMMITS = 300  # one-record transactions, per round
+
+
+def _sqlite_engine(path: Path, synchronous: str):
+    """The app's SQLite engine; NORMAL is set after the app's own pragmas, for comparison."""
+    from sqlalchemy import event
+
+    from pwa.db import make_engine
+    from pwa.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{path}")
+    if synchronous != "FULL":
+
+        @event.listens_for(engine, "connect")
+        def _weaker(dbapi_connection, _record) -> None:
+            dbapi_connection.execute(f"PRAGMA synchronous={synchronous}")
+
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, username, password_hash, disabled, "
+                "session_epoch, created_at) VALUES (1, 'b', 'x', false, 0, "
+                "CURRENT_TIMESTAMP)"
+            )
+        )
+        level = conn.execute(text("PRAGMA synchronous")).scalar()
+    assert level == {"FULL": 2, "NORMAL": 1}[synchronous], level
+    return engine
+
+
+def _timed_inserts(engine, batches: list[list[dict]]) -> float:
+    """Seconds to insert each batch in its own write transaction, as the sync API does."""
+    import datetime as dt
+
+    from sqlalchemy.dialects import sqlite
+
+    from pwa.models import records
+
+    stmt = sqlite.insert(records).on_conflict_do_nothing(index_elements=["id"])
+    now = dt.datetime(2026, 5, 1, 8, 0)
+    writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+    start = time.perf_counter()
+    for batch in batches:
+        rows = [
+            {**r, "recorded_at": now, "received_at": now, "user_id": 1, "content_hash": "x"}
+            for r in batch
+        ]
+        with writer.begin() as conn:
+            conn.execute(stmt, rows)
+    return time.perf_counter() - start
+
+
+def durability(notes: list[str]) -> list[Row]:
+    """SQLite commits synced (FULL, the app's setting) against NORMAL, on the project's disk.
+
+    The same records into two files side by side, the two modes taking turns round by round,
+    so the machine's drifting load weighs on both alike. Inserts go straight through
+    SQLAlchemy: the difference is the commit's fsync, which a whole request dilutes.
+    """
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    took = {(w, m): 0.0 for w in ("batch", "one") for m in ("FULL", "NORMAL")}
+    counts = {"batch": 0, "one": 0}
+    with tempfile.TemporaryDirectory(dir=out) as tmp:
+        engines = {m: _sqlite_engine(Path(tmp) / f"{m}.db", m) for m in ("FULL", "NORMAL")}
+        try:
+            for k in range(DURABILITY_ROUNDS):
+                big = _records(k)[:DURABILITY_BATCHES]
+                small = [[r] for r in _records(CLIENTS + k)[0][:DURABILITY_COMMITS]]
+                counts["batch"] += sum(len(b) for b in big)
+                counts["one"] += len(small)
+                order = ("FULL", "NORMAL") if k % 2 == 0 else ("NORMAL", "FULL")
+                for mode in order:
+                    # each mode its own copy of the ids: both files get the same rows
+                    took["batch", mode] += _timed_inserts(engines[mode], big)
+                    took["one", mode] += _timed_inserts(engines[mode], small)
+        finally:
+            for engine in engines.values():
+                engine.dispose()
+    rate = {key: counts[key[0]] / seconds for key, seconds in took.items()}
+    batch_ratio = rate["batch", "FULL"] / rate["batch", "NORMAL"]
+    one_ratio = rate["one", "FULL"] / rate["one", "NORMAL"]
+    notes.append(
+        f"{DURABILITY} SQLite: synchronous=FULL (the app's setting: each commit's WAL synced) "
+        f"against NORMAL (synced at checkpoints only), same run, {DURABILITY_ROUNDS} rounds "
+        f"taking turns, files in bench/out/ on the project's disk; "
+        f"{counts['batch']:,} records in {BATCH}-record transactions: FULL "
+        f"{rate['batch', 'FULL']:,.0f}/s, NORMAL {rate['batch', 'NORMAL']:,.0f}/s; "
+        f"{counts['one']:,} one-record transactions: FULL {rate['one', 'FULL']:,.0f}/s "
+        f"({1000 / rate['one', 'FULL']:.2f} ms each), NORMAL {rate['one', 'NORMAL']:,.0f}/s "
+        f"({1000 / rate['one', 'NORMAL']:.2f} ms each); direct SQLAlchemy, no HTTP"
+    )
+    return [
+        Row(
+            f"{DURABILITY} SQLite, {BATCH}-record commits, records/s: FULL / NORMAL",
+            "FULL ≥ 0.8× NORMAL",
+            f"{rate['batch', 'FULL']:,.0f} / {rate['batch', 'NORMAL']:,.0f}",
+            f"{batch_ratio:.2f}× NORMAL",
+            batch_ratio >= 0.8,
+        ),
+        Row(
+            f"{DURABILITY} SQLite, one-record commits, ms each: FULL / NORMAL",
+            "–",
+            f"{1000 / rate['one', 'FULL']:.2f} / {1000 / rate['one', 'NORMAL']:.2f}",
+            f"{one_ratio:.2f}× NORMAL's rate",
+        ),
+    ]
+
+
 def run(notes: list[str]) -> list[Row]:
     rows: list[Row] = []
+    if "sqlite" in os.environ.get("DUTYBOOK_BENCH_DATABASES", "sqlite,postgresql"):
+        rows += durability(notes)
     with tempfile.TemporaryDirectory() as tmp:
         wanted = os.environ.get("DUTYBOOK_BENCH_DATABASES", "sqlite,postgresql").split(",")
         for kind in ("sqlite", "postgresql"):
@@ -412,3 +531,15 @@ def run(notes: list[str]) -> list[Row]:
                 continue
             rows += _one_database(kind, Path(tmp), notes)
     return rows
+
+
+if __name__ == "__main__":
+    # `python -m bench.bench_sync durability`: that part alone, the other sync rows kept
+    from bench.__main__ import MODULES
+    from bench.results import replace_part, write
+
+    if sys.argv[1:] != ["durability"]:
+        sys.exit("usage: python -m bench.bench_sync durability")
+    part_notes: list[str] = []
+    replace_part("bench.bench_sync", DURABILITY, durability(part_notes), part_notes)
+    print(write(MODULES))

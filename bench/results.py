@@ -33,6 +33,19 @@ def save(module: str, rows: list[Row], notes: list[str]) -> None:
     STORE.write_text(json.dumps(store, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
+def replace_part(module: str, prefix: str, rows: list[Row], notes: list[str]) -> None:
+    """Replace only the rows and notes of `module` that start with `prefix` (one part rerun)."""
+    store = json.loads(STORE.read_text("utf-8")) if STORE.exists() else {}
+    old = store.get(module, {"rows": [], "notes": []})
+    kept = [r for r in old["rows"] if not r["figure"].startswith(prefix)]
+    kept_notes = [n for n in old["notes"] if not n.startswith(prefix)]
+    store[module] = {
+        "rows": [asdict(r) for r in rows] + kept,
+        "notes": notes + kept_notes,
+    }
+    STORE.write_text(json.dumps(store, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
 def write(order: list[str]) -> str:
     """Rewrite RESULTS.md from every module's stored rows, in `order`."""
     store = json.loads(STORE.read_text("utf-8")) if STORE.exists() else {}

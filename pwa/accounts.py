@@ -10,7 +10,19 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    String,
+    and_,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 
 from pwa.config import ROLES
 from pwa.models import login_attempts, tokens, user_roles, user_sites, users, utcnow
@@ -168,35 +180,75 @@ def check_password(
     return None if row.disabled else row.id
 
 
-def failures(conn: Connection, since: dt.datetime, username: str, address: str) -> tuple[int, int]:
-    """Failed logins since `since` for this username (after its last success) and address."""
-    last_ok = conn.scalar(
-        select(func.max(login_attempts.c.at)).where(
-            login_attempts.c.username == username, login_attempts.c.success.is_(True)
-        )
-    )
-    start = max(since, last_ok) if last_ok else since
-    failed = login_attempts.c.success.is_(False)
-    per_user = conn.scalar(
-        select(func.count()).where(
-            login_attempts.c.username == username, login_attempts.c.at > start, failed
-        )
-    )
-    per_address = conn.scalar(
-        select(func.count()).where(
-            login_attempts.c.address == address, login_attempts.c.at > since, failed
-        )
-    )
-    return per_user, per_address
+def _lock_key(name: str) -> int:
+    """A PostgreSQL advisory-lock key (a signed 64-bit integer) for a name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
-def record_attempt(conn: Connection, username: str, address: str, success: bool) -> None:
+def admit_attempt(
+    conn: Connection,
+    since: dt.datetime,
+    username: str,
+    address: str,
+    max_per_user: int,
+    max_per_address: int,
+) -> int | None:
+    """Write a sign-in attempt, failed until its password proves right, unless a limit is
+    reached: the attempt's id, or None when refused.
+
+    Failures count since `since`, for the username only after its last success. Counting and
+    writing are one statement, so concurrent attempts cannot all read the same count and each
+    check a password: SQLite's BEGIN IMMEDIATE already runs one writer at a time; PostgreSQL's
+    READ COMMITTED statements see only committed rows, so there the transaction first takes a
+    lock on the username and on the address (in a fixed order: no deadlock).
+    """
+    if conn.dialect.name == "postgresql":
+        for key in sorted({_lock_key(f"user:{username}"), _lock_key(f"address:{address}")}):
+            conn.execute(select(func.pg_advisory_xact_lock(key)))
     now = utcnow()
-    conn.execute(
-        insert(login_attempts).values(username=username, address=address, at=now, success=success)
+    failed = login_attempts.c.success.is_(False)
+    ok = login_attempts.alias("ok")
+    last_ok = (
+        select(func.max(ok.c.at))
+        .where(ok.c.username == username, ok.c.success.is_(True))
+        .scalar_subquery()
+    )
+    per_user = (
+        select(func.count())
+        .select_from(login_attempts)
+        .where(
+            login_attempts.c.username == username,
+            login_attempts.c.at > since,
+            login_attempts.c.at > func.coalesce(last_ok, since),
+            failed,
+        )
+        .scalar_subquery()
+    )
+    per_address = (
+        select(func.count())
+        .select_from(login_attempts)
+        .where(login_attempts.c.address == address, login_attempts.c.at > since, failed)
+        .scalar_subquery()
+    )
+    row = select(
+        literal(username, String),
+        literal(address, String),
+        literal(now, DateTime),
+        false(),
+    ).where(per_user < max_per_user, per_address < max_per_address)
+    attempt = conn.scalar(
+        insert(login_attempts)
+        .from_select(["username", "address", "at", "success"], row)
+        .returning(login_attempts.c.id)
     )
     # keep the table small: a day of history is plenty for any window we use
     conn.execute(delete(login_attempts).where(login_attempts.c.at < now - dt.timedelta(days=1)))
+    return attempt
+
+
+def attempt_succeeded(conn: Connection, attempt: int) -> None:
+    """The password of an admitted attempt was right: it no longer counts as a failure."""
+    conn.execute(update(login_attempts).where(login_attempts.c.id == attempt).values(success=True))
 
 
 def issue_token(

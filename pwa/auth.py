@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
+import unicodedata
 from collections.abc import Iterable
+from urllib.parse import unquote, urlsplit
 
 from argon2 import PasswordHasher
 from flask import (
@@ -115,23 +117,28 @@ def login(username: str, password: str) -> int:
     config = current_app.config
     address = request.remote_addr or "unknown"
     window = int(config["LOGIN_WINDOW_SECONDS"])
-    conn = db.connection()
-    per_user, per_address = accounts.failures(
-        conn, utcnow() - dt.timedelta(seconds=window), username, address
-    )
-    if per_user >= int(config["LOGIN_MAX_PER_USER"]) or per_address >= int(
-        config["LOGIN_MAX_PER_ADDRESS"]
-    ):
+    # the attempt is written (as failed) before the password is checked, in the statement
+    # that counts: concurrent wrong passwords cannot each read a count under the limit
+    with db.writing() as write:
+        attempt = accounts.admit_attempt(
+            write,
+            utcnow() - dt.timedelta(seconds=window),
+            username,
+            address,
+            int(config["LOGIN_MAX_PER_USER"]),
+            int(config["LOGIN_MAX_PER_ADDRESS"]),
+        )
+    if attempt is None:
         raise ApiError(
             429,
             "Too many failed sign-ins; wait and try again.",
             headers={"Retry-After": str(window)},
         )
-    user_id = accounts.check_password(conn, password_hasher(), username, password)
-    with db.writing() as write:
-        accounts.record_attempt(write, username, address, user_id is not None)
+    user_id = accounts.check_password(db.connection(), password_hasher(), username, password)
     if user_id is None:
         raise ApiError(401, "Wrong username or password, or the account is disabled.")
+    with db.writing() as write:
+        accounts.attempt_succeeded(write, attempt)
     return user_id
 
 
@@ -239,10 +246,26 @@ def dashboard_login() -> Response | str:
 
 
 def _safe_next(target: str | None) -> str:
-    # only local paths: an open redirect after login is a phishing aid
-    if target and target.startswith("/") and not target.startswith("//"):
+    """`target` when it is a path on this origin, else the dashboard's front page.
+
+    An open redirect after sign-in is a phishing aid. Browsers drop tabs and newlines from a
+    URL, strip leading blanks and read a backslash as a slash, and a proxy may decode the path
+    once more, so both the value and its decoded form must be a plain local path.
+    """
+    if target and all(_local_path(form) for form in (target, unquote(target))):
         return target
     return "/dashboard/"
+
+
+def _local_path(value: str) -> bool:
+    if "\\" in value or any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in value):
+        return False
+    if "%2f" in value.lower() or "%5c" in value.lower():
+        return False
+    if not value.startswith("/") or value.startswith("//"):
+        return False
+    parts = urlsplit(value)
+    return not parts.scheme and not parts.netloc
 
 
 @bp.post("/logout")

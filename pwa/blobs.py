@@ -6,13 +6,14 @@ import hashlib
 import re
 
 from flask import Blueprint, Response, current_app, request
-from sqlalchemy import select
+from sqlalchemy import Connection, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from pwa import db
+from pwa.accounts import User
 from pwa.auth import require_user
 from pwa.errors import ApiError, detail
-from pwa.models import blobs, user_sites
+from pwa.models import blob_access, blobs, user_sites, utcnow
 
 bp = Blueprint("blobs", __name__, url_prefix="/api/v1")
 
@@ -83,7 +84,27 @@ def put(sha256: str) -> tuple[dict, int]:
             .returning(blobs.c.sha256)
         )
         created = conn.scalar(stmt) is not None
+        # the same bytes from a second person: they may read what they uploaded, too
+        conn.execute(
+            dialect.insert(blob_access)
+            .values(sha256=digest, user_id=user.id, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["sha256", "user_id"])
+        )
     return {"sha256": digest, "size": len(data), "content_type": declared}, 201 if created else 200
+
+
+def _may_read(conn: Connection, sha256: str, user: User) -> bool:
+    """An uploader of the bytes may; a supervisor may when an uploader works at one of their
+    sites."""
+    uploaders = select(blob_access.c.user_id).where(blob_access.c.sha256 == sha256)
+    if conn.scalar(select(exists(uploaders.where(blob_access.c.user_id == user.id)))):
+        return True
+    if not user.is_supervisor or not user.sites:
+        return False
+    shared = select(user_sites.c.user_id).where(
+        user_sites.c.user_id.in_(uploaders), user_sites.c.site.in_(sorted(user.sites))
+    )
+    return bool(conn.scalar(select(exists(shared))))
 
 
 @bp.get("/blobs/<sha256>")
@@ -92,13 +113,7 @@ def get(sha256: str) -> Response:
     _check_name(sha256)
     conn = db.connection()
     row = conn.execute(select(blobs).where(blobs.c.sha256 == sha256)).one_or_none()
-    allowed = row is not None and (user.is_admin or row.user_id == user.id)
-    if row is not None and not allowed and user.is_supervisor:
-        # a supervisor sees photos of people who work at one of their sites
-        owner_sites = set(
-            conn.scalars(select(user_sites.c.site).where(user_sites.c.user_id == row.user_id))
-        )
-        allowed = bool(owner_sites & user.sites)
+    allowed = row is not None and (user.is_admin or _may_read(conn, sha256, user))
     if not allowed:
         raise ApiError(404, f"No photo {sha256}.")
     response = Response(row.data, mimetype=row.content_type)

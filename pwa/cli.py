@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from collections.abc import Mapping
@@ -80,11 +81,29 @@ def run(host: str, port: int, workers: int) -> None:
 
     # Only the configuration: building the app here would keep its modules in the gunicorn
     # master for nothing (each worker builds its own after the fork).
-    problem = secret_problem(layered(Flask("pwa", instance_relative_config=True).config))
+    flask_app = Flask("pwa", instance_relative_config=True)
+    problem = secret_problem(layered(flask_app.config))
     if problem:
         raise click.ClickException(problem)
     click.echo(f"Dutybook on http://{host}:{port}/ ({workers} workers)", err=True)
-    serve(host, port, workers)
+    serve(host, port, workers, control_socket(Path(flask_app.instance_path), port))
+
+
+# a Unix socket's path is at most 107 bytes on Linux (104 on the BSDs and macOS)
+SOCKET_PATH_MAX = 100
+
+
+def control_socket(instance: Path, port: int) -> str | None:
+    """gunicorn's control socket for the server on `port`: in the instance folder, named by
+    the port, so two servers on one host (8000 and 8001) never replace each other's. gunicorn's
+    default, one `$HOME/.gunicorn/gunicorn.ctl` per user, is shared by every server of that user.
+    None (no socket) when the folder's path is too long for a Unix socket."""
+    path = instance / f"gunicorn-{port}.ctl"
+    if len(os.fsencode(path)) > SOCKET_PATH_MAX:
+        click.echo(f"no control socket: the path {path} is too long for a Unix socket", err=True)
+        return None
+    instance.mkdir(parents=True, exist_ok=True)
+    return str(path)
 
 
 @click.group("db")

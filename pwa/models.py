@@ -117,6 +117,17 @@ blobs = Table(
     Column("created_at", DateTime, nullable=False, default=utcnow),
 )
 
+# Who may read a photo: everyone who uploaded its bytes. Blobs are content-addressed, so two
+# people photographing the same thing (or resending a shared picture) upload one blob; the
+# row of blobs keeps only the first uploader.
+blob_access = Table(
+    "blob_access",
+    metadata,
+    Column("sha256", ForeignKey("blobs.sha256"), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("created_at", DateTime, nullable=False, default=utcnow),
+)
+
 # The dashboard's exception workflow: one row per change, records stay append-only.
 exception_events = Table(
     "exception_events",

@@ -133,7 +133,7 @@ PATHS = {
             "Upload a photo named by the sha256 of its bytes",
             {
                 "201": _json({"type": "object"}, "stored"),
-                "200": _json({"type": "object"}, "already stored"),
+                "200": _json({"type": "object"}, "already stored (the caller may now read it too)"),
                 "413": {"$ref": "#/components/responses/TooLarge"},
                 **INVALID,
                 **WRONG_TYPE,
@@ -145,7 +145,9 @@ PATHS = {
             params=[SHA],
         ),
         "get": _op(
-            "Download a photo", {"200": {"description": "the photo"}, **NOT_FOUND}, params=[SHA]
+            "Download a photo: for whoever uploaded its bytes, supervisors of their sites, admins",
+            {"200": {"description": "the photo"}, **NOT_FOUND},
+            params=[SHA],
         ),
     },
     "/api/openapi.json": {

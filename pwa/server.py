@@ -29,9 +29,14 @@ class Server(BaseApplication):
         return create_app()
 
 
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, control_socket: str | None) -> None:
+    """gunicorn on host:port; its control socket (for `gunicornc`) at `control_socket`, or
+    none when None."""
+    control = {"control_socket": control_socket} if control_socket else {}
     Server(
         {
+            **control,
+            "control_socket_disable": control_socket is None,
             "bind": f"{host}:{port}",
             "workers": workers,
             "worker_class": "sync",

@@ -6,8 +6,9 @@ import hashlib
 
 from sqlalchemy import func, select
 
+from pwa import accounts
 from pwa.models import blobs
-from tests.pwa.support import add_people, assert_error, bearer, sign_in
+from tests.pwa.support import PASSWORD, add_people, assert_error, bearer, sign_in
 
 JPEG = b"\xff\xd8\xff\xe0" + b"photo" * 100
 PNG = b"\x89PNG\r\n\x1a\n" + b"p" * 50
@@ -108,3 +109,36 @@ def test_blob_errors(app, client):
 def test_anonymous_upload_401(app, client):
     response = client.put(f"/api/v1/blobs/{_sha(JPEG)}", data=JPEG, content_type="image/jpeg")
     assert_error(response, 401, "Sign in first: send 'Authorization: Bearer <token>'.", [])
+
+
+def test_everyone_who_uploads_the_same_bytes_may_read_them(app, client):
+    add_people(app, ("guard-l", "eng-l", "guard-j", "sup-l"))
+    with app.extensions["dutybook.engine"].begin() as conn:
+        accounts.add_user(conn, accounts.hasher(1024, 1), "guard-x", PASSWORD, ["guard"], ["x"])
+    first, second, elsewhere = (sign_in(client, n) for n in ("guard-l", "eng-l", "guard-j"))
+    url = f"/api/v1/blobs/{_sha(JPEG)}"
+    assert _put(client, first, JPEG).status_code == 201
+    # the same photo from a colleague, and from someone at another site
+    for token in (second, elsewhere):
+        assert _put(client, token, JPEG).status_code == 200
+        got = client.get(url, headers=bearer(token))
+        assert (got.status_code, got.get_data()) == (200, JPEG)
+    assert _count(app) == 1
+    # someone who never uploaded it still may not
+    assert_error(
+        client.get(url, headers=bearer(sign_in(client, "guard-x"))),
+        404,
+        f"No photo {_sha(JPEG)}.",
+        [],
+    )
+    # a photo only a jinxiu guard uploaded is not for lanyuan's supervisor; the jinxiu
+    # guard's copy of the shared one is
+    assert _put(client, elsewhere, PNG, "image/png").status_code == 201
+    sup = sign_in(client, "sup-l")
+    assert client.get(url, headers=bearer(sup)).status_code == 200
+    assert_error(
+        client.get(f"/api/v1/blobs/{_sha(PNG)}", headers=bearer(sup)),
+        404,
+        f"No photo {_sha(PNG)}.",
+        [],
+    )

@@ -48,6 +48,16 @@ def test_sqlite_pragmas(tmp_path):
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
 
 
+def test_sqlite_commits_are_synced_to_disk(sqlite_app):
+    # synchronous=FULL (2): an acknowledged commit survives an OS crash; NORMAL (1) in WAL
+    # mode may lose the last ones. Every pooled connection, not only the first.
+    engine = sqlite_app.extensions["dutybook.engine"]
+    with engine.connect() as first, engine.connect() as second:
+        for conn in (first, second):
+            assert conn.execute(text("PRAGMA synchronous")).scalar() == 2
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
 def test_healthz(client, app):
     response = client.get("/healthz")
     assert response.status_code == 200

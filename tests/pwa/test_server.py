@@ -130,3 +130,70 @@ def test_run_refuses_production_with_default_key(tmp_path):
         "Error: refusing to start in production with a missing or default secret key; "
         "set DUTYBOOK_SECRET_KEY to a long random value\n"
     )
+
+
+def test_two_servers_on_one_host_keep_their_own_control_sockets(tmp_path):
+    # docs/deployment.md runs ports 8000 and 8001 side by side: gunicorn's default control
+    # socket ($HOME/.gunicorn/gunicorn.ctl) made the second replace the first's
+    from flask import Flask
+    from gunicorn.ctl.client import ControlClient
+
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "DUTYBOOK_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        "DUTYBOOK_SITE_DIR": str(tmp_path / "site"),
+        "DUTYBOOK_SOP_DIR": str(SOP),
+    }
+    env.pop("XDG_RUNTIME_DIR", None)
+    instance = Path(Flask("pwa", instance_relative_config=True).instance_path)
+    ports = [_free_port(), _free_port()]
+    servers = {}
+    try:
+        for port in ports:
+            servers[port] = subprocess.Popen(
+                [DUTYBOOK, "run", "--port", str(port), "--workers", "1"],
+                env=env,
+                cwd=tmp_path,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(base + "/healthz", timeout=5).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                pytest.fail(f"server on {port} did not answer /healthz")
+        for port, server in servers.items():
+            socket_path = instance / f"gunicorn-{port}.ctl"
+            # the master answers on the socket when it is up: wait for it, briefly
+            for _ in range(50):
+                if socket_path.exists():
+                    break
+                time.sleep(0.1)
+            with ControlClient(str(socket_path), timeout=10) as client:
+                assert client.send_command("show stats")["pid"] == server.pid
+        assert not (home / ".gunicorn").exists()
+    finally:
+        for server in servers.values():
+            server.send_signal(signal.SIGTERM)
+            server.communicate(timeout=30)
+    for port in ports:
+        assert not (instance / f"gunicorn-{port}.ctl").exists()
+
+
+def test_no_control_socket_where_its_path_is_too_long(tmp_path, capsys):
+    from pwa.cli import control_socket
+
+    assert control_socket(tmp_path, 8001) == str(tmp_path / "gunicorn-8001.ctl")
+    deep = tmp_path / ("d" * 100)
+    assert control_socket(deep, 8000) is None
+    assert capsys.readouterr().err == (
+        f"no control socket: the path {deep / 'gunicorn-8000.ctl'} is too long for a Unix socket\n"
+    )
