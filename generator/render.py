@@ -18,7 +18,8 @@ from pydantic import BaseModel
 
 from generator.labels import labels
 from generator.loader import Tree
-from generator.models import Checklist, Contact, Item, Procedure, Schedule, Site, Standard, Step
+from generator.models import Checklist, Contact, Item, Procedure, Schedule, Shift, Site, Standard, Step
+from generator.prose import staff_tree
 from generator.references import find_step, split_ref
 from generator.schedule import duration_words
 
@@ -155,9 +156,13 @@ class Page:
         if not ids:
             return self.t["all_shifts"]
         known = {s.id: s for s in self.site.shifts} if self.site else {}
-        return "、".join(
-            f"{known[s].name} {known[s].start}–{known[s].end}" if s in known else s for s in ids
-        )
+        return "、".join(self._shift(known[s]) if s in known else s for s in ids)
+
+    def _shift(self, shift: Shift) -> str:
+        words = f"{shift.name} {shift.start}–{shift.end}"
+        if shift.rotation:
+            words += self.t["rotation"].format(d=self.duration(shift.rotation))
+        return words
 
     def standard(self, standard: Standard) -> str:
         unit = f" {standard.unit}" if standard.unit else ""
@@ -299,6 +304,8 @@ def render(
     """
     today = today or dt.date.today()
     existing = set(existing)
+    # pages show documents as staff read them: folded lines joined, no author notes
+    tree = staff_tree(tree)
     pages: dict[str, str] = {}
 
     def add(uri: str, template: str, **context: object) -> None:
