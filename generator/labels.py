@@ -36,6 +36,11 @@ ZH = {
     "public_numbers": "报警与急救",
     "example_number": "示例号码",
     "escalation": "逐级上报",
+    "call_first": "先报警求助，再向上报告",
+    "call_first_text": "有人受伤或生命受到威胁、看到明火或浓烟、违法犯罪正在发生时，"
+    "在场的人马上自己拨打电话，不等任何人批准，打完再报告监控中心和当班主管：",
+    "calls_first": "以下情况由在场人员直接拨打，不等逐级批准：",
+    "then_report": "报警后（以及其他情况）按以下顺序逐级上报：",
     "evacuation": "疏散",
     "record_fields": "事件处理记录（紧急事件处理记录表）",
     "field": "栏目",
@@ -148,6 +153,13 @@ EN = {
     "public_numbers": "Police, fire and ambulance",
     "example_number": "example number",
     "escalation": "Escalation",
+    "call_first": "Call for help first, then report",
+    "call_first_text": "If someone is hurt or in danger, you see flames or smoke, or a crime "
+    "is in progress, call at once yourself, without waiting for approval, "
+    "then tell the control room and the "
+    "duty supervisor: ",
+    "calls_first": "Call these directly, without waiting for approval:",
+    "then_report": "After the call (and in every other case) report up in this order:",
     "evacuation": "Evacuation",
     "record_fields": "Incident record",
     "field": "Field",

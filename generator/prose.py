@@ -21,9 +21,7 @@ _GAP = r"(?:[ \t]*\n[ \t]*|[ \t]+)"
 # YAML folding (`>`) turns a line break into one space; between two Chinese characters that
 # space is a typo staff see ("袖章； 查看"). Chinese never puts a space there, so any gap
 # between them goes, whether it came from a fold, a literal block or a slip of the keyboard.
-_STRAY = re.compile(
-    rf"(?<=[{_CJK}]){_GAP}(?=[{_CJK}{_QUOTES}])|(?<=[{_QUOTES}]){_GAP}(?=[{_CJK}])"
-)
+_STRAY = re.compile(rf"(?<=[{_CJK}]){_GAP}(?=[{_CJK}{_QUOTES}])|(?<=[{_QUOTES}]){_GAP}(?=[{_CJK}])")
 
 # Fields that exist for authors only; a page never shows them (see Versioned.author_notes).
 AUTHOR_FIELDS = frozenset({"author_notes"})

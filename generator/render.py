@@ -18,7 +18,19 @@ from pydantic import BaseModel
 
 from generator.labels import labels
 from generator.loader import Tree
-from generator.models import Checklist, Contact, Item, Procedure, Schedule, Shift, Site, Standard, Step
+from generator.models import (
+    Checklist,
+    Contact,
+    Emergency,
+    Escalation,
+    Item,
+    Procedure,
+    Schedule,
+    Shift,
+    Site,
+    Standard,
+    Step,
+)
 from generator.prose import staff_tree
 from generator.references import find_step, split_ref
 from generator.schedule import duration_words
@@ -225,6 +237,15 @@ class Page:
                     text = f"{doc.title} #{index + 1}"
                 return f"[{text}]({target}#{step_anchor(doc.steps[index], index + 1)})"
         return f"[{doc.title}]({target})"
+
+    def escalation(self, doc: Emergency) -> tuple[list[Escalation], list[Escalation]]:
+        """Calls to 110/119/120 come first and wait for no one; then the internal chain."""
+        calls, chain = [], []
+        for step in doc.escalation:
+            contact = self.contacts.get(step.contact or "")
+            public = contact is not None and contact.kind == "public" and not step.role
+            (calls if public else chain).append(step)
+        return calls, chain
 
     def tel(self, contact: Contact) -> str:
         note = f"（{self.t['example_number']}）" if contact.example else ""
