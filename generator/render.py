@@ -205,7 +205,10 @@ class Page:
         if isinstance(doc, Checklist):
             return self.schedule(doc.schedule)
         if doc.kind == "patrol":
-            return "；".join(f"{self.shifts(s.shifts)} {self.schedule(s)}" for s in doc.schedule)
+            return "；".join(
+                self.t["shift_schedule"].format(shifts=self.shifts(s.shifts), n=self.schedule(s))
+                for s in doc.schedule
+            )
         if doc.kind == "course":
             return self.t["due_words"].format(d=self.duration(doc.due_within))
         return ""
