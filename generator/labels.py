@@ -50,6 +50,7 @@ ZH = {
     "at": "时间",
     "shifts": "班次",
     "all_shifts": "不限班次",
+    "content_language": "",
     "shift_schedule": "{shifts}：{n}",
     "rotation": "（班内每{d}轮换岗位）",
     "time_allowed": "限时",
@@ -170,6 +171,8 @@ EN = {
     "at": "At",
     "shifts": "Shifts",
     "all_shifts": "any shift",
+    "content_language": "The text of this document is in Chinese only; headings and labels are "
+    "translated.",
     "shift_schedule": "{shifts}: {n}",
     "rotation": " (posts rotate every {d})",
     "time_allowed": "Time allowed",
