@@ -141,7 +141,11 @@ def test_sop_page_in_html(fixture_site):
 def test_emergency_page_in_html(fixture_site):
     page = article(fixture_site, "emergencies/emg-elevator-trap")
     tels = re.findall(r'<a class="dutybook-tel" href="(tel:[0-9+]+)">', page)
+    # the call-first notice at the top, then the plan's contacts
     assert tels == [
+        "tel:110",
+        "tel:119",
+        "tel:120",
         "tel:000060000001",
         "tel:000060001001",
         "tel:110",
@@ -163,7 +167,7 @@ def test_checklist_page_in_html(fixture_site):
     page = article(fixture_site, "checklists/chk-water-tank")
     assert "<dd>每日两次（09:00、15:00）</dd>" in page
     assert (
-        '<a href="../../procedures/sec-gate/#step-release">见 门岗值守与物品放行 第 2 步</a>'
+        '<a href="../../procedures/sec-gate/#step-release">见《门岗值守与物品放行》第 2 步</a>'
         in page
     )
     assert 'id="step-release"' in html(fixture_site, "procedures/sec-gate")
