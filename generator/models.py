@@ -117,6 +117,11 @@ class Shift(Strict):
     name: Text
     start: Clock
     end: Clock
+    rotation: Duration | None = Field(
+        None,
+        description="posts rotate within the shift this often (a 12-hour gate shift with "
+        "4-hour posts: 4h); the shift itself stays one period",
+    )
 
     def covers(self, clock: str) -> bool:
         """Whether a time of day falls inside this shift (shifts may cross midnight)."""
@@ -153,6 +158,9 @@ class Site(Strict):
     shifts: list[Shift] = Field(min_length=1)
     roles: list[Role] = Field(min_length=1)
     contacts: list[Contact] = []
+    author_notes: list[Text] = Field(
+        [], description="for the people who maintain the handbook; never shown on a page"
+    )
 
 
 # --- shared pieces of versioned documents ---------------------------------------------------
@@ -205,6 +213,11 @@ class Versioned(Strict):
     tags: list[Text] = []
     related: list[DocRef] = []
     changes: list[Change] = []
+    author_notes: list[Text] = Field(
+        [],
+        description="for the people who maintain the handbook (sources, choices made); "
+        "never shown on a page",
+    )
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Versioned:

@@ -18,6 +18,7 @@ from generator.models import (
     Versioned,
 )
 from generator.problems import ERROR, WARNING, Problem
+from generator.prose import author_speak
 
 
 def split_ref(ref: str) -> tuple[str, str | None]:
@@ -273,6 +274,14 @@ def check_references(tree: Tree, content_dir: Path | None, today: dt.date) -> No
     checker = _Checker(tree, content_dir, today, sites[0] if len(sites) == 1 else None)
     codes: dict[str, tuple[str, ...]] = {}
     for doc in list(tree.documents.values()):
+        for loc, word in author_speak(doc):
+            tree.problem(
+                doc.id,
+                loc,
+                f'"{word}" speaks to authors, not staff; move it to author_notes, '
+                "which pages never show",
+                WARNING,
+            )
         if isinstance(doc, Versioned):
             checker.versioned(doc)
         if isinstance(doc, Procedure):

@@ -18,7 +18,20 @@ from pydantic import BaseModel
 
 from generator.labels import labels
 from generator.loader import Tree
-from generator.models import Checklist, Contact, Item, Procedure, Schedule, Site, Standard, Step
+from generator.models import (
+    Checklist,
+    Contact,
+    Emergency,
+    Escalation,
+    Item,
+    Procedure,
+    Schedule,
+    Shift,
+    Site,
+    Standard,
+    Step,
+)
+from generator.prose import staff_tree
 from generator.references import find_step, split_ref
 from generator.schedule import duration_words
 
@@ -155,9 +168,13 @@ class Page:
         if not ids:
             return self.t["all_shifts"]
         known = {s.id: s for s in self.site.shifts} if self.site else {}
-        return "、".join(
-            f"{known[s].name} {known[s].start}–{known[s].end}" if s in known else s for s in ids
-        )
+        return "、".join(self._shift(known[s]) if s in known else s for s in ids)
+
+    def _shift(self, shift: Shift) -> str:
+        words = f"{shift.name} {shift.start}–{shift.end}"
+        if shift.rotation:
+            words += self.t["rotation"].format(d=self.duration(shift.rotation))
+        return words
 
     def standard(self, standard: Standard) -> str:
         unit = f" {standard.unit}" if standard.unit else ""
@@ -188,7 +205,10 @@ class Page:
         if isinstance(doc, Checklist):
             return self.schedule(doc.schedule)
         if doc.kind == "patrol":
-            return "；".join(f"{self.shifts(s.shifts)} {self.schedule(s)}" for s in doc.schedule)
+            return "；".join(
+                self.t["shift_schedule"].format(shifts=self.shifts(s.shifts), n=self.schedule(s))
+                for s in doc.schedule
+            )
         if doc.kind == "course":
             return self.t["due_words"].format(d=self.duration(doc.due_within))
         return ""
@@ -220,6 +240,15 @@ class Page:
                     text = f"{doc.title} #{index + 1}"
                 return f"[{text}]({target}#{step_anchor(doc.steps[index], index + 1)})"
         return f"[{doc.title}]({target})"
+
+    def escalation(self, doc: Emergency) -> tuple[list[Escalation], list[Escalation]]:
+        """Calls to 110/119/120 come first and wait for no one; then the internal chain."""
+        calls, chain = [], []
+        for step in doc.escalation:
+            contact = self.contacts.get(step.contact or "")
+            public = contact is not None and contact.kind == "public" and not step.role
+            (calls if public else chain).append(step)
+        return calls, chain
 
     def tel(self, contact: Contact) -> str:
         note = f"（{self.t['example_number']}）" if contact.example else ""
@@ -299,6 +328,8 @@ def render(
     """
     today = today or dt.date.today()
     existing = set(existing)
+    # pages show documents as staff read them: folded lines joined, no author notes
+    tree = staff_tree(tree)
     pages: dict[str, str] = {}
 
     def add(uri: str, template: str, **context: object) -> None:

@@ -28,13 +28,62 @@ def article(site: Path, url: str) -> str:
     return page[page.index('<article class="md-content__inner md-typeset">') :]
 
 
-def test_real_handbook_builds_with_strict(tmp_path):
-    """sop/ and content/ as committed: no broken link, no warning, no content problem."""
-    result = mkdocs_build(ROOT / "mkdocs.yml", tmp_path / "site")
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """sop/ and content/ as committed, built once with --strict."""
+    site = tmp_path_factory.mktemp("real") / "site"
+    result = mkdocs_build(ROOT / "mkdocs.yml", site)
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr
-    data = json.loads((tmp_path / "site" / "handbook.json").read_text(encoding="utf-8"))
+    return site
+
+
+def test_real_handbook_builds_with_strict(real_site):
+    """sop/ and content/ as committed: no broken link, no warning, no content problem."""
+    data = json.loads((real_site / "handbook.json").read_text(encoding="utf-8"))
     assert len(data["documents"]) == len(load_tree(ROOT / "sop").documents)
+
+
+CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+STRAY_SPACE = re.compile(f"[{CJK}][ \t]+[{CJK}]")
+AUTHOR_WORDS = re.compile(r"种子材料|种子文件|作者|编者|\bTODO\b|\bFIXME\b")
+
+
+def staff_pages(site: Path) -> dict[str, str]:
+    """The text of every page staff read (the authoring guide is for authors)."""
+    pages = {}
+    for path in sorted(site.rglob("*.html")):
+        url = path.relative_to(site).as_posix()
+        if url.startswith("authoring/") or url == "404.html":
+            continue
+        page = path.read_text(encoding="utf-8")
+        start = page.find('<article class="md-content__inner md-typeset">')
+        pages[url] = page[start:] if start >= 0 else page
+    return pages
+
+
+def test_real_handbook_shows_no_author_notes(real_site):
+    found = {
+        url: m.group() for url, p in staff_pages(real_site).items() if (m := AUTHOR_WORDS.search(p))
+    }
+    assert found == {}
+
+
+def test_real_handbook_has_no_stray_spaces_in_chinese(real_site):
+    """A YAML fold or a template must never leave "袖章； 查看" on a page."""
+    found = {
+        url: STRAY_SPACE.findall(page)[:3]
+        for url, page in staff_pages(real_site).items()
+        if STRAY_SPACE.search(page)
+    }
+    assert found == {}
+    assert len(staff_pages(real_site)) > 100
+
+
+def test_real_quiz_says_multiple_choice_once(real_site):
+    page = article(real_site, "courses/trn-guard-onboard")
+    assert "（多选）（多选）" not in page
+    assert "（多选）" in page
 
 
 def test_fixture_site_has_a_page_per_document(fixture_site):
@@ -92,7 +141,11 @@ def test_sop_page_in_html(fixture_site):
 def test_emergency_page_in_html(fixture_site):
     page = article(fixture_site, "emergencies/emg-elevator-trap")
     tels = re.findall(r'<a class="dutybook-tel" href="(tel:[0-9+]+)">', page)
+    # the call-first notice at the top, then the plan's contacts
     assert tels == [
+        "tel:110",
+        "tel:119",
+        "tel:120",
         "tel:000060000001",
         "tel:000060001001",
         "tel:110",
@@ -114,7 +167,7 @@ def test_checklist_page_in_html(fixture_site):
     page = article(fixture_site, "checklists/chk-water-tank")
     assert "<dd>每日两次（09:00、15:00）</dd>" in page
     assert (
-        '<a href="../../procedures/sec-gate/#step-release">见 门岗值守与物品放行 第 2 步</a>'
+        '<a href="../../procedures/sec-gate/#step-release">见《门岗值守与物品放行》第 2 步</a>'
         in page
     )
     assert 'id="step-release"' in html(fixture_site, "procedures/sec-gate")

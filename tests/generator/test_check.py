@@ -157,6 +157,12 @@ EXPECTED = {
     "version-unquoted": [
         'sop/version-unquoted.yaml:4:1: error: version: write the version in quotes, e.g. version: "1.0"; unquoted YAML reads it as a number',
     ],
+    "author-speak": [
+        'sop/author-speak.yaml:12:46: warning: standards.0.note: "种子材料" speaks to authors, '
+        "not staff; move it to author_notes, which pages never show",
+        'sop/author-speak.yaml:17:6: warning: steps.1.text: "TODO" speaks to authors, '
+        "not staff; move it to author_notes, which pages never show",
+    ],
     "wrong-type-list": [
         "sop/wrong-type-list.yaml:6:1: error: roles: expected a list, got 'engineer'",
     ],

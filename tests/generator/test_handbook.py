@@ -87,7 +87,7 @@ def test_no_orphan_documents(tree: Tree) -> None:
 def test_seed_figures_are_used_exactly(tree: Tree) -> None:
     repair = tree.documents["ENG-REPAIR"]
     targets = {(s.name, s.op, s.value, s.unit) for s in repair.standards}
-    assert ("接单后到场时间", "≤", 15, "分钟") in targets
+    assert ("受理报修后到场时间", "≤", 15, "分钟") in targets
     assert ("报修闭环时间", "≤", 24, "小时") in targets
     night = [
         s

@@ -116,8 +116,8 @@ def test_emergency_page_puts_triggers_first_and_every_number_is_tappable(pages):
         "{ .dutybook-tel } · 急救电话 [120](tel:120){ .dutybook-tel }"
     ) in page
     assert "1. **主管** — 接报后立即\n2. **项目经理** — 困人超过 15 分钟\n" in page
-    assert "3. 火警电话：[119](tel:119){ .dutybook-tel } — 维保单位 30 分钟内无法到场" in page
-    assert "| 事件开始时间 | 日期时间 |\n| 被困人数 | 读数 |" in page
+    assert "- 火警电话：[119](tel:119){ .dutybook-tel } — 维保单位 30 分钟内无法到场" in page
+    assert "| 事件开始时间 | 日期时间 |\n| 被困人数 | 数值 |" in page
     assert "## 演练频次 {#drill}\n\n每半年一次\n" in page
 
 
@@ -127,13 +127,13 @@ def test_checklist_page_groups_by_area_and_links_to_steps(pages):
     assert "<div><dt>班次</dt><dd>白班 08:00–20:00</dd></div>" in page
     assert "[打印纸质版（A4）](chk-water-tank-print/index.html){ .md-button }" in page
     assert page.index("### 水泵房") < page.index("### 二次供水水箱") < page.index("### 其他")
-    assert "    - [见 门岗值守与物品放行 第 2 步](../procedures/sec-gate.md#step-release)" in page
-    assert "    - [见 门岗值守与物品放行 第 3 步](../procedures/sec-gate.md#step-3)" in page
+    assert "    - [见《门岗值守与物品放行》第 2 步](../procedures/sec-gate.md#step-release)" in page
+    assert "    - [见《门岗值守与物品放行》第 3 步](../procedures/sec-gate.md#step-3)" in page
     assert (
         "    - 异常处理：压力异常立即报告当班主管 → "
         "[电梯困人应急预案](../emergencies/emg-elevator-trap.md)"
     ) in page
-    assert '**1. 进水压力** <span class="dutybook-who">读数 · 0.15–0.45 MPa · 必填</span>' in page
+    assert '**1. 进水压力** <span class="dutybook-who">数值 · 0.15–0.45 MPa · 必填</span>' in page
 
 
 def test_checklist_paper_form_has_a_column_per_round_and_boxes(pages):
@@ -220,7 +220,7 @@ def test_role_page_lists_what_applies_to_the_role(pages):
     assert "- [SEC-GATE 门岗值守与物品放行](../procedures/sec-gate.md)\n" in page
     assert (
         "- [PTL-JX-NIGHT 锦绣花园夜间巡更](../patrols/ptl-jx-night.md) — "
-        "夜班 20:00–08:00 每班四次；白班 08:00–20:00 每班三次"
+        "夜班 20:00–08:00：每班四次；白班 08:00–20:00：每班三次"
     ) in page
     assert "## 检查表 {#checklist}\n\n暂无\n" in page
     assert "ENG-RENOVATION" not in page
