@@ -40,6 +40,8 @@ def wait_outbox(page, expected: list[list], timeout: float = 20.0) -> None:
 
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
+    # the screen itself, not the toasts that happen to be passing over it
+    page.evaluate("document.getElementById('toasts').replaceChildren()")
     page.screenshot(path=ARTIFACTS / f"app-{name}-360.png", full_page=True)
 
 
