@@ -252,11 +252,11 @@ def attempt_succeeded(conn: Connection, attempt: int) -> None:
 
 
 def issue_token(
-    conn: Connection, user_id: int, device_id: str, days: int
+    conn: Connection, user_id: int, device_id: str, hours: float
 ) -> tuple[str, dt.datetime]:
     """A new bearer token; only its hash is stored, the token itself is shown once."""
     token = secrets.token_urlsafe(32)
-    expires_at = utcnow().replace(microsecond=0) + dt.timedelta(days=days)
+    expires_at = utcnow().replace(microsecond=0) + dt.timedelta(hours=hours)
     conn.execute(
         insert(tokens).values(
             user_id=user_id,

@@ -152,7 +152,7 @@ def create_session() -> tuple[dict, int]:
     user_id = login(body.username, body.password)
     with db.writing() as conn:
         token, expires_at = accounts.issue_token(
-            conn, user_id, body.device_id, int(current_app.config["TOKEN_DAYS"])
+            conn, user_id, body.device_id, float(current_app.config["TOKEN_HOURS"])
         )
         user = accounts.load_user(conn, user_id)
     return {"token": token, **user_body(user), "expires_at": expires_at.isoformat() + "Z"}, 201

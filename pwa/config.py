@@ -17,7 +17,9 @@ DEFAULTS: dict[str, object] = {
     "CONTENT_DIR": "content",
     # number of proxies in front whose X-Forwarded-* headers are trusted (0: none)
     "PROXY_COUNT": 0,
-    "TOKEN_DAYS": 365,
+    # a device token lasts one shift: a booth phone passes between people, so a token left on
+    # it must not act for its owner for a year (float: 0.5 is half an hour)
+    "TOKEN_HOURS": 12,
     # argon2id cost; tests lower the memory to stay fast
     "PASSWORD_MEMORY_KIB": 65536,
     "PASSWORD_TIME_COST": 3,

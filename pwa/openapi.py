@@ -65,7 +65,10 @@ PATHS = {
             secured=False,
         ),
         "get": _op("Who the token belongs to", {"200": _json(_ref("Who"), "the caller")}),
-        "delete": _op("Sign out: revoke this token", {"204": {"description": "revoked"}}),
+        "delete": _op(
+            "Sign out: revoke the bearer token in use (a cookie session just ends)",
+            {"204": {"description": "signed out; the token answers 401 from now on"}},
+        ),
     },
     "/api/v1/tokens": {
         "get": _op(

@@ -8,6 +8,9 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, send_from_directory, url_for
 
+from pwa.definitions import current_bundle
+from pwa.errors import ApiError
+
 bp = Blueprint("shell", __name__, template_folder="templates")
 
 STATIC = Path(__file__).with_name("static")
@@ -51,11 +54,48 @@ def _shell_html() -> str:
     return render_template("app/index.html")
 
 
+EMERGENCY_URL = "/app/emergency.json"
+# what a plan's screen needs from the site document: contact numbers and role names
+EMERGENCY_SITE_KEYS = ("id", "title", "properties", "roles", "contacts")
+
+
+def emergency_part() -> dict | None:
+    """The emergency plans and the site's contacts, for a phone with nobody signed in.
+
+    A plan and its call buttons must never wait for a login, so this part of the bundle is
+    public and precached. It holds nothing the public handbook pages do not already show
+    (no courses, so no quiz answers).
+    """
+    try:
+        raw = current_bundle().raw
+    except ApiError:  # no readable bundle yet: the shell still installs
+        return None
+    site = raw.get("site") or {}
+    return {
+        "format": raw["format"],
+        "hash": raw["hash"],
+        "site": {key: site[key] for key in EMERGENCY_SITE_KEYS if key in site},
+        "documents": {
+            doc_id: entry
+            for doc_id, entry in raw["documents"].items()
+            if entry["kind"] == "emergency"
+        },
+    }
+
+
+def _emergency_body(plans: dict) -> bytes:
+    return json.dumps(plans, ensure_ascii=False, sort_keys=True).encode()
+
+
 def precache_manifest() -> list[tuple[str, str]]:
     """Every URL the device keeps offline, with a content revision: app shell, then handbook."""
     shell = _shell_html().encode()
     manifest = [("/app/", hashlib.sha256(shell).hexdigest()[:16])]
     manifest.append(("/app/manifest.webmanifest", _webmanifest_revision()))
+    plans = emergency_part()
+    if plans is not None:
+        # from the body, not the bundle hash: that one leaves out the site's phone numbers
+        manifest.append((EMERGENCY_URL, hashlib.sha256(_emergency_body(plans)).hexdigest()[:16]))
     manifest += _walk(STATIC, "/app/static/")
     manifest += _walk(site_dir(), "/")
     return manifest
@@ -100,6 +140,16 @@ def index() -> Response:
 def webmanifest() -> Response:
     body = json.dumps(_webmanifest(), ensure_ascii=False)
     return Response(body, mimetype="application/manifest+json")
+
+
+@bp.get(EMERGENCY_URL)
+def emergency() -> Response:
+    plans = emergency_part()
+    if plans is None:
+        raise ApiError(503, "The handbook bundle cannot be read; rebuild it.")
+    resp = Response(_emergency_body(plans), mimetype="application/json")
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
 
 
 @bp.get("/app/static/<path:filename>")

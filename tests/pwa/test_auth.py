@@ -14,8 +14,13 @@ from tests.pwa.support import PASSWORD, add_people, assert_error, bearer, sign_i
 UNAUTH = "Sign in first: send 'Authorization: Bearer <token>'."
 
 
-def test_sign_in_answers_token_user_roles_sites(app, client):
+# a fixed server clock: the token's lifetime is checked without the wall clock
+SIGNED_IN_AT = dt.datetime(2026, 3, 2, 6, 30, 15)
+
+
+def test_sign_in_answers_token_user_roles_sites(app, client, monkeypatch):
     add_people(app, ("guard-l",))
+    monkeypatch.setattr("pwa.accounts.utcnow", lambda: SIGNED_IN_AT)
     response = client.post(
         "/api/v1/session",
         json={"username": "guard-l", "password": PASSWORD, "device_id": "phone-7"},
@@ -26,9 +31,8 @@ def test_sign_in_answers_token_user_roles_sites(app, client):
     assert body["user"] == {"id": 1, "username": "guard-l"}
     assert body["roles"] == ["guard"]
     assert body["sites"] == ["lanyuan"]
-    expires = dt.datetime.fromisoformat(body["expires_at"])
-    days = (expires - dt.datetime.now(dt.UTC)).days
-    assert days in (364, 365)
+    # one shift on a shared phone, not a year
+    assert body["expires_at"] == "2026-03-02T18:30:15Z"
     # only the sha256 is stored, never the token
     with app.extensions["dutybook.engine"].connect() as conn:
         row = conn.execute(select(tokens)).one()
@@ -118,6 +122,45 @@ def test_token_lifecycle_list_revoke(app, client):
     response = client.get("/api/v1/definitions", headers=bearer(first))
     assert_error(response, 401, "The token has been revoked; sign in again.", [])
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="dutybook"'
+
+
+def test_token_lifetime_is_configured_in_hours(app, client, monkeypatch):
+    app.config["TOKEN_HOURS"] = 0.5
+    add_people(app, ("guard-l",))
+    monkeypatch.setattr("pwa.accounts.utcnow", lambda: SIGNED_IN_AT)
+    response = client.post(
+        "/api/v1/session",
+        json={"username": "guard-l", "password": PASSWORD, "device_id": "phone-7"},
+    )
+    assert response.get_json()["expires_at"] == "2026-03-02T07:00:15Z"
+
+
+def test_sign_out_ends_the_token_in_use_and_no_other(app, client):
+    add_people(app, ("guard-l",))
+    booth = sign_in(client, "guard-l", "booth-phone")
+    own = sign_in(client, "guard-l", "own-phone")
+    response = client.delete("/api/v1/session", headers=bearer(booth))
+    assert response.status_code == 204
+    assert response.get_data() == b""
+    assert_error(
+        client.get("/api/v1/session", headers=bearer(booth)),
+        401,
+        "The token has been revoked; sign in again.",
+        [],
+    )
+    # signing out twice is a 401, not a second revocation
+    assert_error(
+        client.delete("/api/v1/session", headers=bearer(booth)),
+        401,
+        "The token has been revoked; sign in again.",
+        [],
+    )
+    assert client.get("/api/v1/session", headers=bearer(own)).status_code == 200
+    with app.extensions["dutybook.engine"].connect() as conn:
+        revoked = dict(conn.execute(select(tokens.c.device_id, tokens.c.revoked_at)).all())
+    assert revoked["booth-phone"] is not None
+    assert revoked["own-phone"] is None
+    assert_error(client.delete("/api/v1/session"), 401, UNAUTH, [])
 
 
 def test_admin_lists_and_revokes_others_tokens_staff_cannot(app, client):

@@ -77,12 +77,12 @@ def test_healthz_database_down(tmp_path, site_dir):
 def test_config_defaults_instance_file_environment(tmp_path, monkeypatch):
     instance = tmp_path / "instance"
     instance.mkdir()
-    (instance / "config.py").write_text("TOKEN_DAYS = 30\nMAX_BATCH = 10\n", encoding="utf-8")
+    (instance / "config.py").write_text("TOKEN_HOURS = 8\nMAX_BATCH = 10\n", encoding="utf-8")
     monkeypatch.setenv("DUTYBOOK_MAX_BATCH", "20")
     monkeypatch.setenv("DUTYBOOK_SECRET_KEY", "12345")
     monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(instance))
     app = create_app()
-    assert app.config["TOKEN_DAYS"] == 30  # instance file over default
+    assert app.config["TOKEN_HOURS"] == 8  # instance file over default
     assert app.config["MAX_BATCH"] == 20  # environment over instance file
     assert app.config["SECRET_KEY"] == "12345"  # always text, though it looks like a number
     assert app.config["LOGIN_MAX_PER_USER"] == 5  # default

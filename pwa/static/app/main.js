@@ -1,6 +1,7 @@
 // Start-up, routing, Today, the outbox, the account page and the sync schedule.
 import { getLang, setLang, t } from './i18n.js';
 import { courseView, learnView, readView } from './learn.js';
+import * as people from './people.js';
 import { today } from './schedule.js';
 import {
   app,
@@ -22,7 +23,7 @@ const main = () => document.getElementById('main');
 
 // --- sign-in -------------------------------------------------------------------------------
 
-async function signIn(username, password) {
+async function signIn(username, password, pin = null) {
   const resp = await fetch('/api/v1/session', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -31,6 +32,10 @@ async function signIn(username, password) {
   const body = await resp.json().catch(() => ({}));
   if (!resp.ok) throw new Error(body.message || `HTTP ${resp.status}`);
   const before = (await store.allUsers()).find((u) => u.username === username) || {};
+  if (before.token && before.token !== body.token) {
+    // the person's old token on this phone (e.g. kept for uploads after a sign-out) ends now
+    fetch('/api/v1/session', { method: 'DELETE', headers: { Authorization: `Bearer ${before.token}` } }).catch(() => {});
+  }
   const user = {
     site: null,
     shift: null,
@@ -42,6 +47,9 @@ async function signIn(username, password) {
     sites: body.sites,
     expires_at: body.expires_at,
     needs_login: false,
+    signed_out: false,
+    // a new PIN replaces the old one; without one, a PIN set earlier on this phone stays
+    pin: pin ? await people.makePin(pin) : before.pin || null,
   };
   await store.saveUser(user);
   await store.setCurrent(username);
@@ -50,10 +58,12 @@ async function signIn(username, password) {
   kickSync('sign-in');
 }
 
-function loginView({ username = '' } = {}) {
+async function loginView({ username = '' } = {}) {
   const name = h('input', { type: 'text', autocomplete: 'username', value: username, required: true });
   const pass = h('input', { type: 'password', autocomplete: 'current-password', required: true });
+  const pin = h('input', { type: 'password', inputmode: 'numeric', autocomplete: 'off', maxlength: 8, class: 'pin' });
   const error = h('p', { class: 'flag', role: 'alert' });
+  const here = (await store.allUsers()).filter((u) => u.username !== app.user?.username);
   return h(
     'section',
     { class: 'login' },
@@ -67,8 +77,12 @@ function loginView({ username = '' } = {}) {
             error.textContent = t('sign_in_offline');
             return;
           }
+          if (pin.value && !people.validPin(pin.value)) {
+            error.textContent = t('pin_invalid');
+            return;
+          }
           try {
-            await signIn(name.value.trim(), pass.value);
+            await signIn(name.value.trim(), pass.value, pin.value || null);
             location.hash = '#/';
             render();
           } catch (err) {
@@ -78,10 +92,41 @@ function loginView({ username = '' } = {}) {
       },
       field(t('username'), name),
       field(t('password'), pass),
+      field(t('pin_new'), pin, h('small', { class: 'muted' }, t('pin_hint'))),
       error,
       h('button', { type: 'submit', class: 'primary wide' }, t('sign_in')),
     ),
+    here.length ? h('h2', {}, t('people_here')) : null,
+    here.length ? await people.peopleList(here) : null,
   );
+}
+
+/** Make a person who proved it is them (PIN) the one signed in now. */
+async function activate(user) {
+  await store.setCurrent(user.username);
+  app.user = user;
+  await loadDefinitions(false);
+  location.hash = '#/';
+  await refreshStatus();
+  render();
+  kickSync('switch');
+}
+
+async function switchedIn(username, password, pin) {
+  await signIn(username, password, pin);
+  location.hash = '#/';
+  render();
+}
+
+function signedOut(user) {
+  app.user = null;
+  app.bundle = null;
+  toast(t('signed_out', { name: user.username }));
+  // pushes what they left and then ends their token on the server
+  kickSync('sign-out');
+  location.hash = '#/login';
+  refreshStatus();
+  render();
 }
 
 // --- definitions and sync --------------------------------------------------------------------
@@ -237,9 +282,11 @@ function base64(blob) {
   });
 }
 
-/** Every unsynced record with the photos it names, so the file alone can restore them. */
-async function exportBody() {
-  const entries = (await store.outboxAll()).sort((a, b) => a.record.seq - b.record.seq);
+/** Every unsynced record (or the one given) with the photos it names, so the file alone can restore them. */
+async function exportBody(only = null) {
+  const entries = (await store.outboxAll())
+    .filter((e) => !only || e.id === only)
+    .sort((a, b) => a.record.seq - b.record.seq);
   const blobs = {};
   for (const sha of new Set(entries.flatMap((e) => e.blobs || []))) {
     const row = await store.getBlob(sha);
@@ -248,17 +295,31 @@ async function exportBody() {
   return { format: 1, exported_at: store.isoNow(), device_id: await store.deviceId(), entries, blobs };
 }
 
+/** The server's reason for an entry, in words: a refused field, an HTTP failure, a bad answer. */
+function errorText(error) {
+  if (typeof error === 'string') return error;
+  if (error.malformed) return t('error_malformed', { status: error.status });
+  if (error.status) {
+    const details = (error.details || []).map((d) => `${(d.loc || []).join('.')}: ${d.msg}`);
+    return t('error_http', { status: error.status, msg: [error.message, ...details].filter(Boolean).join(' · ') });
+  }
+  if (error.msg) return `${(error.loc || []).join('.')}: ${error.msg}`;
+  return JSON.stringify(error);
+}
+
 // A phone a week offline can hold thousands of records; drawing them all would freeze it.
 const OUTBOX_SHOWN = 100;
 
 async function outboxView() {
   // conflicts and rejections first: they are the ones that need a person
+  const stuckFirst = (e) => e.status !== 'pending' || (e.failures || 0) >= store.STUCK_AFTER;
   const entries = (await store.outboxAll()).sort(
-    (a, b) => (a.status === 'pending') - (b.status === 'pending') || a.record.seq - b.record.seq,
+    (a, b) => stuckFirst(b) - stuckFirst(a) || a.record.seq - b.record.seq,
   );
   const users = await store.allUsers();
   const last = await store.kvGet('last_sync');
   const needLogin = users.filter((u) => u.needs_login && entries.some((e) => e.owner === u.username));
+  const stuck = (e) => e.status !== 'pending' || (e.failures || 0) >= store.STUCK_AFTER;
   return h(
     'section',
     { class: 'outbox' },
@@ -268,7 +329,8 @@ async function outboxView() {
       ? null
       : h('p', { id: 'storage', class: app.persisted ? 'muted' : 'flag' },
         t(app.persisted ? 'storage_persisted' : 'storage_not_persisted')),
-    needLogin.map((u) => h('p', { class: 'flag' }, `${u.username}: ${t('sign_in_again')}`)),
+    needLogin.map((u) => h('p', { class: 'flag' },
+      h('a', { href: `#/switch?u=${encodeURIComponent(u.username)}` }, `${u.username}: ${t('sign_in_again')}`))),
     h('button', { type: 'button', class: 'primary wide', id: 'sync-now', onclick: () => kickSync('manual') }, t('sync_now')),
     h(
       'button',
@@ -289,11 +351,22 @@ async function outboxView() {
       entries.slice(0, OUTBOX_SHOWN).map((e) =>
         h(
           'li',
-          { class: `entry ${e.status}`, dataset: { id: e.id, status: e.status } },
+          { class: `entry ${e.status}${stuck(e) ? ' stuck' : ''}`, dataset: { id: e.id, status: e.status, failures: e.failures || 0 } },
           h('strong', {}, `${t(`types.${e.record.type}`)} · ${docs()[e.record.def_id]?.doc.title || e.record.def_id || ''}`),
           h('div', { class: 'muted' }, `${e.owner} · #${e.record.seq} · ${fmtDateTime(new Date(e.record.recorded_at))}`),
-          h('div', { class: `chip ${e.status === 'pending' ? 'later' : 'late'}` }, t(`status_${e.status}`)),
-          e.error ? h('div', { class: 'flag' }, typeof e.error === 'string' ? e.error : JSON.stringify(e.error)) : null,
+          h('div', { class: `chip ${stuck(e) ? 'late' : 'later'}` },
+            e.status === 'pending' && e.failures ? t('status_failing', { n: e.failures }) : t(`status_${e.status}`)),
+          e.error ? h('div', { class: 'flag reason' }, errorText(e.error)) : null,
+          e.status === 'pending' && e.retry_at ? h('div', { class: 'muted' }, t('retry_at', { t: fmtDateTime(e.retry_at) })) : null,
+          stuck(e)
+            ? h('button', {
+              type: 'button',
+              class: 'export-one',
+              onclick: async () => {
+                download(`dutybook-record-${e.id}.json`, JSON.stringify(await exportBody(e.id), null, 2));
+              },
+            }, t('export_one'))
+            : null,
         ),
       ),
     ),
@@ -313,6 +386,10 @@ async function accountView() {
     'section',
     { class: 'account' },
     h('h1', {}, `${t('current_user')}：${displayName()}`),
+    h('p', { class: 'muted', id: 'signed-in-as' }, t('signed_in_until', {
+      name: app.user.username,
+      t: app.user.expires_at ? fmtDateTime(Date.parse(app.user.expires_at)) : '—',
+    })),
     field(
       t('site'),
       h('select', { onchange: (e) => saveUser({ site: e.target.value }) },
@@ -339,25 +416,10 @@ async function accountView() {
       h('option', { value: 'en', selected: getLang() === 'en' }, 'English')),
     ),
     h('h2', {}, t('switch_user')),
-    h(
-      'ul',
-      { class: 'list' },
-      users.map((u) =>
-        h('li', {}, h('button', {
-          type: 'button',
-          class: 'row wide',
-          'aria-current': u.username === app.user.username ? 'true' : null,
-          onclick: async () => {
-            await store.setCurrent(u.username);
-            app.user = u;
-            await loadDefinitions(false);
-            location.hash = u.needs_login ? `#/login?u=${encodeURIComponent(u.username)}` : '#/';
-            render();
-          },
-        }, `${displayName(u)} (${u.username})${u.needs_login ? ` · ${t('sign_in_again')}` : ''}`)),
-      ),
-    ),
+    // who is signed in now is marked; any other name asks for their PIN or password
+    await people.peopleList(users),
     h('a', { class: 'button wide', href: '#/login' }, t('add_user')),
+    h('a', { class: 'button wide danger-outline', href: '#/signout', id: 'sign-out' }, t('sign_out')),
   );
 }
 
@@ -368,6 +430,11 @@ function route() {
   const parts = path.split('/').filter(Boolean);
   return { name: parts[0] || 'today', arg: parts[1] ? decodeURIComponent(parts[1]) : null, params: new URLSearchParams(query) };
 }
+
+const SIGNED_OUT_VIEWS = {
+  emergency: (r) => (r.arg ? work.planView(r.arg) : work.emergencyList()),
+  outbox: outboxView,
+};
 
 let leaving = [];
 let renderSeq = 0;
@@ -380,8 +447,14 @@ export async function render() {
   const onLeave = (fn) => leaving.push(fn);
   const r = route();
   let view;
-  if (!app.user || r.name === 'login') {
-    view = loginView({ username: r.params.get('u') || '' });
+  if (r.name === 'switch') {
+    view = await people.switchView(r.params.get('u'), { activate, signIn: switchedIn });
+  } else if (!app.user && SIGNED_OUT_VIEWS[r.name]) {
+    // nobody signed in: the plans and their call buttons still open, from the phone
+    app.bundle = await people.publicPlans();
+    view = await SIGNED_OUT_VIEWS[r.name](r);
+  } else if (!app.user || r.name === 'login') {
+    view = await loginView({ username: r.params.get('u') || '' });
   } else if (!app.bundle) {
     await loadDefinitions(true);
     view = app.bundle ? await todayView() : h('p', {}, t('sign_in_offline'));
@@ -400,6 +473,7 @@ export async function render() {
       course: () => courseView(r.arg),
       outbox: outboxView,
       account: accountView,
+      signout: () => people.signOutView({ done: signedOut }),
     };
     view = await (views[r.name] || todayView)();
   }
@@ -466,6 +540,8 @@ async function boot() {
     location.hash = `#/login?u=${encodeURIComponent(app.user?.username || '')}`;
   });
   registerWorker().catch(() => {});
+  // keep the emergency plans on the phone for when nobody is signed in
+  people.publicPlans().catch(() => {});
   // ask once per start: the browser then keeps IndexedDB (the outbox) under storage pressure
   navigator.storage?.persist?.().then((ok) => {
     app.persisted = ok;

@@ -79,6 +79,29 @@ export async function setCurrent(username) {
   return kvSet('current', username);
 }
 
+/** Nobody is signed in on the phone now; every person's records and tokens stay. */
+export async function clearCurrent() {
+  return (await db()).delete('kv', 'current');
+}
+
+export async function getUser(username) {
+  return (await db()).get('users', username);
+}
+
+/** Forget a person who left nothing behind on the phone: no records, no drafts. */
+export async function removeUserIfEmpty(username) {
+  const d = await db();
+  const tx = d.transaction(['users', 'bundles', 'outbox', 'drafts'], 'readwrite');
+  const left = (await tx.objectStore('outbox').index('owner').count(username)) +
+    (await tx.objectStore('drafts').index('owner').count(username));
+  if (!left) {
+    await tx.objectStore('users').delete(username);
+    await tx.objectStore('bundles').delete(username);
+  }
+  await tx.done;
+  return !left;
+}
+
 // --- definitions -------------------------------------------------------------------------
 
 export async function bundleFor(username) {
@@ -220,6 +243,28 @@ export async function applyResults(results) {
   });
   await Promise.all([...pending, tx.done]);
   return counts;
+}
+
+// A record the server fails on its own waits longer each time, so it never holds the others
+// back: 30 s, 1 min, 2 min … at most an hour. From the third failure 待同步 shows it as stuck.
+export const STUCK_AFTER = 3;
+const RETRY_FIRST = 30_000;
+const RETRY_CAP = 60 * 60_000;
+
+export function retryDelay(failures) {
+  return Math.min(RETRY_CAP, RETRY_FIRST * 2 ** (failures - 1));
+}
+
+/** One more failed upload of an entry: it stays pending, with the reason and a later retry. */
+export async function markFailure(id, error, now = Date.now()) {
+  const d = await db();
+  const tx = d.transaction('outbox', 'readwrite');
+  const entry = await tx.store.get(id);
+  if (entry) {
+    const failures = (entry.failures || 0) + 1;
+    await tx.store.put({ ...entry, failures, error, retry_at: now + retryDelay(failures) });
+  }
+  await tx.done;
 }
 
 export async function markEntries(ids, status, error) {

@@ -603,6 +603,8 @@ export function emergencyList() {
     'section',
     { class: 'emergency' },
     h('h1', {}, t('pick_plan')),
+    app.user ? null : h('p', { class: 'muted', id: 'signed-out-note' }, t('emergency_signed_out')),
+    plans.length ? null : h('p', { class: 'flag' }, t('no_plans')),
     h(
       'ul',
       { class: 'plans' },
@@ -644,6 +646,7 @@ function contactLinks(plan, draft) {
           class: 'button call',
           href: `tel:${c.phone.replace(/[^0-9+]/g, '')}`,
           onclick: (e) => {
+            if (!draft) return; // nobody signed in: the call goes out, nothing is recorded
             draft.calls.push({ contact: c.id, at: store.isoNow(), by: app.user.username });
             saveDraft(draft, e.timeStamp);
           },
@@ -651,6 +654,31 @@ function contactLinks(plan, draft) {
         `${t('call')} ${c.name} ${c.phone}`,
       ),
     );
+}
+
+/** A plan with nobody signed in: call buttons and first actions now, recording after sign-in. */
+export function planView(planId) {
+  const entry = doc(planId);
+  if (!entry) return emergencyList();
+  const plan = entry.doc;
+  return h(
+    'section',
+    { class: 'incident', dataset: { plan: planId } },
+    h('h1', { class: 'danger-title' }, plan.title),
+    h('div', { class: 'calls' }, contactLinks(plan, null)),
+    h('h2', {}, t('first_actions')),
+    h(
+      'ol',
+      { class: 'actions' },
+      plan.first_actions.map((a) => {
+        const who = [a.role ? roleName(a.role) : '', a.within ? `≤ ${a.within}` : ''].filter(Boolean).join(' · ');
+        return h('li', {}, h('span', { class: 'action-text' }, a.text), who ? h('span', { class: 'muted' }, ` ${who}`) : null);
+      }),
+    ),
+    h('a', { class: 'sop', href: docUrl(planId) }, `${t('read_page')} ›`),
+    h('p', { class: 'muted' }, t('emergency_signed_out')),
+    h('a', { class: 'button primary wide', href: '#/login', id: 'sign-in-to-record' }, t('sign_in_to_record')),
+  );
 }
 
 export async function incidentView(id) {
