@@ -65,7 +65,7 @@ def _people(conn) -> list[tuple[int, str]]:
     ):
         user_id = accounts.add_user(conn, ph, f"{role}-{index}", "bench password", [role], [SITE])
         phones.append((user_id, f"phone-{index:02d}"))
-        accounts.issue_token(conn, user_id, f"phone-{index:02d}", 365)
+        accounts.issue_token(conn, user_id, f"phone-{index:02d}", 365 * 24)
     # every phone called in an hour ago: its token's last use is its last sync
     conn.execute(update(tokens).values(last_used_at=utcnow() - dt.timedelta(hours=1)))
     return phones

@@ -167,7 +167,7 @@ def _prepare(url: str) -> list[str]:
         ph = accounts.hasher(1024, 1)
         for i in range(CLIENTS):
             user_id = accounts.add_user(conn, ph, f"bench-{i}", "pw", ["engineer"], ["lanyuan"])
-            tokens.append(accounts.issue_token(conn, user_id, f"bench-{i}", 1)[0])
+            tokens.append(accounts.issue_token(conn, user_id, f"bench-{i}", 24)[0])
     engine.dispose()
     return tokens
 

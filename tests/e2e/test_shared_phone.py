@@ -12,7 +12,6 @@ from tests.e2e.conftest import ARTIFACTS, PASSWORD
 from tests.e2e.helpers import acknowledge, go, outbox_ids, sign_in, unsynced, wait_unsynced
 
 # the browser's clock starts here where time matters (PIN waits, a token's shift, retries)
-T0 = dt.datetime(2026, 3, 2, 7, 55, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 PIN_LABEL = "切换用 PIN（4–8 位数字，可不填）"
 
 
@@ -134,7 +133,6 @@ def test_sign_out_keeps_queued_records_and_syncs_them_with_the_authors_token(ser
 
 
 def test_switching_user_needs_the_pin_wrong_ones_wait_and_five_wipe_it(server, context, page):
-    page.clock.install(time=T0)
     page.goto(server.url + "/app/")
     page.wait_for_selector('body[data-ready="1"]')
     sign_in_form(page, "wang", pin="2468")
@@ -214,7 +212,6 @@ def test_switching_user_needs_the_pin_wrong_ones_wait_and_five_wipe_it(server, c
 
 
 def test_a_token_past_its_shift_needs_the_password_and_keeps_the_records(server, context, page):
-    page.clock.install(time=T0)
     sign_in(page, server.url, "wang")
     sign_in_form(page, "wang", pin="2468")  # signing in again on the phone sets the PIN
     expires = page.evaluate("window.dutybook.app.user.expires_at")
@@ -293,7 +290,6 @@ def report_exception(page) -> None:
 
 def test_one_record_the_server_fails_does_not_hold_back_the_others(server, context, page):
     page.add_init_script(NO_BACKGROUND_SYNC)
-    page.clock.install(time=T0)
     sign_in(page, server.url)
     context.set_offline(True)
     acknowledge(page)

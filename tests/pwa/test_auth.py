@@ -15,12 +15,12 @@ UNAUTH = "Sign in first: send 'Authorization: Bearer <token>'."
 
 
 # a fixed server clock: the token's lifetime is checked without the wall clock
-SIGNED_IN_AT = dt.datetime(2026, 3, 2, 6, 30, 15)
+SIGNED_IN_AT = dt.datetime(2026, 3, 2, 6, 30, 15, tzinfo=dt.UTC)
 
 
 def test_sign_in_answers_token_user_roles_sites(app, client, monkeypatch):
     add_people(app, ("guard-l",))
-    monkeypatch.setattr("pwa.accounts.utcnow", lambda: SIGNED_IN_AT)
+    monkeypatch.setattr("pwa.clock.now", lambda: SIGNED_IN_AT)
     response = client.post(
         "/api/v1/session",
         json={"username": "guard-l", "password": PASSWORD, "device_id": "phone-7"},
@@ -127,7 +127,7 @@ def test_token_lifecycle_list_revoke(app, client):
 def test_token_lifetime_is_configured_in_hours(app, client, monkeypatch):
     app.config["TOKEN_HOURS"] = 0.5
     add_people(app, ("guard-l",))
-    monkeypatch.setattr("pwa.accounts.utcnow", lambda: SIGNED_IN_AT)
+    monkeypatch.setattr("pwa.clock.now", lambda: SIGNED_IN_AT)
     response = client.post(
         "/api/v1/session",
         json={"username": "guard-l", "password": PASSWORD, "device_id": "phone-7"},

@@ -26,7 +26,7 @@ EXCLUDED = {
 def _token(app) -> str:
     with app.extensions["dutybook.engine"].begin() as conn:
         user_id = accounts.user_id_of(conn, "admin")
-        return accounts.issue_token(conn, user_id, "fuzzer", 1)[0]
+        return accounts.issue_token(conn, user_id, "fuzzer", 24)[0]
 
 
 def test_the_api_holds_to_its_description(sqlite_app):
