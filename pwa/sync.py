@@ -49,6 +49,8 @@ TYPE_KINDS: dict[str, tuple[str, ...]] = {
 }
 UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 SEQ_MAX = 2**31 - 1
+# the app's deepest data is 4 levels (data.items.<id>.value is a list); room to grow, not 900
+MAX_DEPTH = 16
 
 
 class RecordIn(Body):
@@ -119,6 +121,22 @@ def plainly_valid(raw: dict) -> bool:
     )
 
 
+def too_deep(value: Any, limit: int) -> bool:
+    """Whether `value` has containers nested more than `limit` levels, found without recursion."""
+    level: list[Any] = [value]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
+
+
 class Rejected(Exception):
     def __init__(self, loc: list, msg: str) -> None:
         super().__init__(msg)
@@ -182,6 +200,9 @@ class Checker:
                 raise Rejected(list(err["loc"]), message(err)) from None
         # strict and unchanged by the model: the raw values are the validated ones
         rid, kind, def_id, version, site, device, seq, at, data = _fields(raw)
+        if too_deep(data, MAX_DEPTH):
+            # before anything recursive (orjson, the checks below) walks it
+            raise Rejected(["data"], f"is nested more than {MAX_DEPTH} levels deep")
         recorded_at, flags = self.clock(at)
         self.definition(kind, def_id, version, site)
         try:
@@ -234,11 +255,17 @@ class Checker:
             ) from None
         if when.tzinfo is None:
             raise Rejected(["recorded_at"], "needs a UTC offset, e.g. 2026-05-01T08:00:00+08:00")
-        utc = when.astimezone(dt.UTC).replace(tzinfo=None)
+        ahead = Rejected(["recorded_at"], "is more than a day ahead of the server clock")
+        before = Rejected(["recorded_at"], f"is before {self.earliest.date()}; check the clock")
+        try:
+            utc = when.astimezone(dt.UTC).replace(tzinfo=None)
+        except OverflowError:
+            # the offset moves 9999-12-31 or 0001-01-01 out of what a datetime can hold
+            raise (ahead if when.year > self.now.year else before) from None
         if utc > self.latest:
-            raise Rejected(["recorded_at"], "is more than a day ahead of the server clock")
+            raise ahead
         if utc < self.earliest:
-            raise Rejected(["recorded_at"], f"is before {self.earliest.date()}; check the clock")
+            raise before
         # far from the server clock (a phone offline for days, a wrong clock): keep, flag
         return utc, "clock" if abs(utc - self.now) > self.flag_after else None
 
@@ -352,9 +379,9 @@ def store(rows: list[tuple]) -> tuple[set[str], dict[str, str]]:
     return inserted, stored
 
 
-def _batch() -> list:
+def _batch(limit: int) -> list:
     """The request's records, or an ApiError saying what is wrong with the body."""
-    body = json_body()
+    body = json_body(limit)
     if isinstance(body, dict) and isinstance(body.get("records"), list):
         most = int(current_app.config["MAX_BATCH"])
         if len(body["records"]) > most:
@@ -372,11 +399,7 @@ def _batch() -> list:
 @bp.post("/records")
 def push() -> Response:
     user = require_user()
-    limit = int(current_app.config["MAX_RECORDS_BYTES"])
-    if request.content_length is not None and request.content_length > limit:
-        raise ApiError(413, f"The body is {request.content_length} bytes; at most {limit}.")
-    request.max_content_length = limit
-    batch = _batch()
+    batch = _batch(int(current_app.config["MAX_RECORDS_BYTES"]))
     checker = Checker(user, current_bundle())
     results: list[dict] = []
     rows: list[tuple[int, tuple]] = []
