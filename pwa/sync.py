@@ -28,7 +28,7 @@ from flask import Blueprint, Response, current_app, g, request
 from pydantic import Field, StringConstraints, ValidationError
 from sqlalchemy import Connection, select
 
-from pwa import db
+from pwa import db, payloads
 from pwa.accounts import User
 from pwa.auth import require_user
 from pwa.definitions import Bundle, current_bundle, parse_version, visible
@@ -137,6 +137,13 @@ def too_deep(value: Any, limit: int) -> bool:
     return True
 
 
+def _payload_message(err: dict) -> str:
+    # a validator's own sentence, without pydantic's "Value error, " before it
+    if err["type"] == "value_error":
+        return str(err["ctx"]["error"])
+    return message(err)
+
+
 class Rejected(Exception):
     def __init__(self, loc: list, msg: str) -> None:
         super().__init__(msg)
@@ -218,6 +225,7 @@ class Checker:
         # PostgreSQL stores no NUL in text or jsonb: refuse it on every database alike
         if b"\\u0000" in whole and (name := _field_holding(raw, _nul)):
             raise Rejected([name], "holds a NUL character (\\u0000), which cannot be stored")
+        self.payload(kind, def_id, version, data)
         return (
             rid.lower(),
             kind,
@@ -281,6 +289,21 @@ class Checker:
         found = self.definitions[key]
         if found is not None:
             raise Rejected(found.loc, found.msg)
+
+    def payload(self, kind: str, def_id: str, version: str, data: dict) -> None:
+        """`data` fits its type's model and, made with the current version, that document."""
+        try:
+            checked = payloads.MODELS[kind].model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            raise Rejected(["data", *err["loc"]], _payload_message(err)) from None
+        entry = self.bundle.raw["documents"][def_id]
+        # the bundle holds the current version only: an older one is judged by its model
+        if entry.get("version") == version:
+            try:
+                payloads.against_definition(kind, checked, entry["doc"], self.bundle.raw, version)
+            except payloads.Mismatch as exc:
+                raise Rejected(["data", *exc.loc], exc.msg) from None
 
     def _definition(self, kind: str, def_id: str, version: str, site: str) -> None:
         user = self.user

@@ -6,10 +6,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
+from pathlib import Path
 
 import pytest
 
-from tests.pwa.support import add_people, assert_error, bearer, record, sign_in
+from pwa import payloads
+from tests.pwa.support import add_people, app_data, assert_error, bearer, record, sign_in
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 
@@ -118,3 +121,107 @@ def test_a_chunked_body_over_the_limit_is_413(app, client, engineer):
     small = PNG + b"\0" * (100 - len(PNG))
     path = f"/api/v1/blobs/{hashlib.sha256(small).hexdigest()}"
     assert _chunked(client, path, small, engineer, "image/png").status_code == 201
+
+
+def _with(kind: str, **changes) -> dict:
+    return {**app_data(kind), **changes}
+
+
+RUN = app_data("checklist_run")
+# (who, record fields, loc, msg): each type's data checked by its model and then by the
+# definition version it names
+REFUSED = [
+    ("eng-l", {"data": {**RUN, "items": []}}, ["data", "items"], "Input should be a valid dictionary"),
+    ("eng-l", {"data": {**RUN, "items": "x"}}, ["data", "items"], "Input should be a valid dictionary"),
+    ("eng-l", {"data": {**RUN, "extra": 1}}, ["data", "extra"], "unknown field"),
+    ("eng-l", {"data": {k: v for k, v in RUN.items() if k != "failed"}}, ["data", "failed"],
+     "field required"),
+    ("eng-l", {"data": {**RUN, "started_at": "yesterday"}}, ["data", "started_at"],
+     "is not an ISO 8601 time like 2026-05-01T08:00:00+08:00"),
+    ("eng-l", {"data": {**RUN, "started_at": "9999-12-31T23:00:00-05:00"}}, ["data", "started_at"],
+     "is not a time in the years 1970 to 2999"),
+    ("eng-l", {"data": {**RUN, "items": {"nope": {"value": True}}}}, ["data", "items", "nope"],
+     "no item 'nope' in this version"),
+    ("eng-l", {"data": {**RUN, "items": {"leaks": {"value": 1}}}},
+     ["data", "items", "leaks", "value"], "a check item's value is true or false"),
+    ("eng-l", {"data": {**RUN, "items": {"inlet-pressure": {"value": True}}}},
+     ["data", "items", "inlet-pressure", "value"], "a number item's value is a number"),
+    ("eng-l", {"data": {**RUN, "items": {"inlet-pressure": {"value": "0.3"}}}},
+     ["data", "items", "inlet-pressure", "value"], "a number item's value is a number"),
+    ("eng-l", {"data": {**RUN, "items": {"pump-mode": {"value": "坏了"}}}},
+     ["data", "items", "pump-mode", "value"], "'坏了' is not one of the options"),
+    ("eng-l", {"data": {**RUN, "items": {"room": {"value": ["a"]}}}},
+     ["data", "items", "room", "value"], "a text item's value is text"),
+    ("eng-l", {"data": {**RUN, "items": {"photo": {"value": ["x"]}}}},
+     ["data", "items", "photo", "value"], "a photo item's value is up to 3 photo sha256s"),
+    ("eng-l", {"data": {**RUN, "failed": ["nope"]}}, ["data", "failed", 0],
+     "no item 'nope' in this version"),
+    ("eng-l", {"type": "exception", "data": _with("exception", photos=5)}, ["data", "photos"],
+     "Input should be a valid list"),
+    ("eng-l", {"type": "exception", "data": _with("exception", photos=["a" * 63])},
+     ["data", "photos", 0], "String should match pattern '^[0-9a-f]{64}$'"),
+    ("eng-l", {"type": "exception", "data": _with("exception", category="leak")},
+     ["data", "category"],
+     "Input should be 'damage', 'safety', 'hygiene', 'water', 'person' or 'other'"),
+    ("eng-l", {"type": "exception", "data": _with("exception", item="nope")}, ["data", "item"],
+     "no item or checkpoint 'nope' in this version"),
+    ("eng-l", {"type": "exception", "data": _with("exception", emergency="CHK-PUMP-ROOM")},
+     ["data", "emergency"], "no emergency plan 'CHK-PUMP-ROOM'"),
+    ("guard-j", {"type": "patrol_round", "def_id": "PTL-JX-OUT-NIGHT", "site": "jinxiu",
+                 "data": _with("patrol_round", missed=["gate-south"])}, ["data", "missed", 0],
+     "no checkpoint 'gate-south' in this version"),
+    ("guard-j", {"type": "patrol_round", "def_id": "PTL-JX-OUT-NIGHT", "site": "jinxiu",
+                 "data": _with("patrol_round", scans=[{"code": "X", "at": "2026-06-09T09:00:00+08:00",
+                                                      "checkpoint": "roof", "flag": None}])},
+     ["data", "scans", 0, "checkpoint"], "no checkpoint 'roof'"),
+    ("guard-l", {"type": "incident", "def_id": "EMG-ELEVATOR-TRAP",
+                 "data": _with("incident", severity="灾难")}, ["data", "severity"],
+     "'灾难' is not a severity of this plan"),
+    ("guard-l", {"type": "incident", "def_id": "EMG-ELEVATOR-TRAP",
+                 "data": _with("incident", fields={"floor": "3"})}, ["data", "fields", "floor"],
+     "no record field 'floor' in this version"),
+    ("guard-l", {"type": "incident", "def_id": "EMG-ELEVATOR-TRAP",
+                 "data": _with("incident", actions=[{"index": 9, "text": "x", "done_at": None,
+                                                     "done_by": None}])},
+     ["data", "actions", 0, "index"], "the plan has 4 first actions"),
+    ("guard-l", {"type": "ack", "def_id": "EMG-ELEVATOR-TRAP", "data": _with("ack", major=2)},
+     ["data", "major"], "is not the major version of 1.0"),
+    ("guard-l", {"type": "quiz", "def_id": "TRN-EMERGENCY-BASICS",
+                 "data": _with("quiz", answers={"arrive": [4]})}, ["data", "answers", "arrive", 0],
+     "the question has 3 options"),
+    ("guard-l", {"type": "quiz", "def_id": "TRN-EMERGENCY-BASICS",
+                 "data": _with("quiz", answers={"who": [1]})}, ["data", "answers", "who"],
+     "no question 'who' in this version"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("who", "fields", "loc", "msg"), REFUSED,
+                         ids=[f"{r[1].get('type', 'checklist_run')}-{i}" for i, r in enumerate(REFUSED)])  # fmt: skip
+def test_data_that_does_not_fit_its_type_or_definition_is_rejected(
+    app, client, who, fields, loc, msg
+):
+    add_people(app)
+    token = sign_in(client, who)
+    bad = record(**fields)
+    good = record(**{k: v for k, v in fields.items() if k != "data"}, seq=2)
+    response = _push(client, token, [bad, good])
+    assert response.get_json()["results"] == [
+        {"id": bad["id"], "status": "rejected", "error": {"loc": loc, "msg": msg}},
+        {"id": good["id"], "status": "created"},
+    ]
+
+
+def test_an_older_version_is_judged_by_its_model_only(app, client, engineer):
+    # the bundle holds the current version: an item since removed is no reason to refuse
+    data = {**RUN, "items": {"removed-since": {"value": True}}}
+    rec = record(type="exception", def_id="ENG-REPAIR", def_version="1.0",
+                 data=_with("exception", item="gone"))  # fmt: skip
+    run = record(def_version="0.9", data=data, seq=2)
+    results = _push(client, engineer, [rec, run]).get_json()["results"]
+    assert [r["status"] for r in results] == ["created", "created"]
+
+
+def test_the_categories_are_the_apps():
+    js = (Path(__file__).parents[2] / "pwa/static/app/i18n.js").read_text(encoding="utf-8")
+    block = re.search(r"categories: \{(.*?)\}", js, re.S).group(1)
+    assert tuple(re.findall(r"(\w+):", block)) == payloads.CATEGORIES
