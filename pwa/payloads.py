@@ -11,6 +11,7 @@ row's data, even one kept before this check existed, made into the shape the rea
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -359,6 +360,12 @@ _READ: dict[str, dict[str, Callable[[object], object]]] = {
 def stored(kind: str, data: Any) -> dict:
     """A stored record's data in the shape the dashboard reads: keys it reads hold the type it
     expects or None (absent keys stay absent); other keys are kept as they are."""
+    if isinstance(data, str):  # JSON text read past the column type (a raw query)
+        try:
+            data = json.loads(data)
+        except ValueError:
+            return {}
+    # a string, list or number stored as data is no data at all
     if not isinstance(data, dict):
         return {}
     readers = _READ.get(kind, {})
