@@ -138,6 +138,7 @@ def _no_5xx(app, recs: list[dict]) -> None:
 HOSTILE = [
     ("checklist_run", "CHK-PUMP-ROOM", {"items": []}),
     ("checklist_run", "CHK-PUMP-ROOM", {"items": "x"}),
+    ("checklist_run", "CHK-PUMP-ROOM", {"items": [{"value": True}]}),
     ("exception", "CHK-PUMP-ROOM", {"photos": 5}),
     ("exception", "ENG-REPAIR", {"item": {"a": 1}, "category": ["x"], "note": 5}),
     ("patrol_round", "PTL-LY-DAY", {"scans": "x", "missed": 3, "started_at": 7}),
