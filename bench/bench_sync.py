@@ -112,16 +112,20 @@ def _records(client: int) -> list[list[dict]]:
                     "device_id": f"bench-{client}",
                     "seq": start + i,
                     "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S+08:00"),
+                    # the shape the app sends (pwa/payloads.py), or the server refuses it
                     "data": {
-                        "items": {
-                            "inlet-pressure": 0.31,
-                            "outlet-pressure": 0.52,
-                            "leaks": True,
-                            "pump-mode": "自动",
-                            "room": "正常",
-                        },
                         "started_at": "2026-05-01T08:00:00+08:00",
-                        "note": "x" * 60,
+                        "finished_at": "2026-05-01T08:12:00+08:00",
+                        "shift": None,
+                        "items": {
+                            "inlet-pressure": {"value": 0.31},
+                            "outlet-pressure": {"value": 0.52},
+                            "leaks": {"value": True},
+                            "pump-mode": {"value": "自动"},
+                            "room": {"value": "正常" + "x" * 30},
+                        },
+                        "out_of_range": [],
+                        "failed": [],
                     },
                 }
                 for i in range(BATCH)

@@ -14,6 +14,7 @@ from pwa.accounts import User
 from pwa.auth import require_user
 from pwa.errors import ApiError, detail
 from pwa.models import blob_access, blobs, user_sites, utcnow
+from pwa.schemas import read_body
 
 bp = Blueprint("blobs", __name__, url_prefix="/api/v1")
 
@@ -52,11 +53,7 @@ def put(sha256: str) -> tuple[dict, int]:
             "Photos must be JPEG, PNG or WebP.",
             [detail(["header", "Content-Type"], f"got {declared or 'nothing'!r}")],
         )
-    limit = int(current_app.config["MAX_BLOB_BYTES"])
-    if request.content_length is not None and request.content_length > limit:
-        raise ApiError(413, f"The photo is {request.content_length} bytes; at most {limit}.")
-    request.max_content_length = limit
-    data = request.get_data(cache=False)
+    data = read_body(int(current_app.config["MAX_BLOB_BYTES"]), "The photo")
     if not data:
         raise ApiError(400, "The body is empty.", [detail(["body"], "expected the photo")])
     actual = sniff(data)

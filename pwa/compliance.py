@@ -284,7 +284,12 @@ def _parse_time(text: object, tz: ZoneInfo) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment.astimezone(tz) if moment.tzinfo else None
+    if moment.tzinfo is None:
+        return None
+    try:
+        return moment.astimezone(tz)
+    except OverflowError:  # 9999-12-31T23:00-05:00 and the like, stored before the check
+        return None
 
 
 def judge_round(doc: dict, rec: Rec, people: int, tz: ZoneInfo) -> dict:

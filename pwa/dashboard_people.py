@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Response
 from sqlalchemy import Connection, select
 
-from pwa import db
+from pwa import db, payloads
 from pwa.dashboard import (
     STAFF,
     VERSIONED,
@@ -68,7 +66,7 @@ def matrix(conn: Connection, site: str) -> dict:
             if row.type == "ack":
                 acks[key] = max(acks.get(key, (0, 0)), version)
             else:
-                data = row.data if not isinstance(row.data, str) else json.loads(row.data)
+                data = payloads.stored(row.type, row.data)
                 quizzes.setdefault(key, []).append({"version": version, "data": data})
     cells: dict[tuple[int, str], dict] = {}
     for user_id, _name, roles in staff:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from pydantic.json_schema import models_json_schema
 
-from pwa.sync import FIELDS, TYPE_KINDS
+from pwa.payloads import MODELS
+from pwa.sync import RecordIn
 
 bp = Blueprint("openapi", __name__)
 
@@ -171,6 +173,28 @@ PATHS = {
 }
 
 STR = {"type": "string"}
+
+
+def _contract() -> tuple[dict, dict]:
+    """The Record and each type's data, from the models the server validates with."""
+    _, top = models_json_schema(
+        [(RecordIn, "validation"), *((m, "validation") for m in MODELS.values())],
+        ref_template="#/components/schemas/{model}",
+    )
+    defs = top["$defs"]
+    record = dict(defs.pop("RecordIn"))
+    # which data model applies depends on the record's type
+    record["allOf"] = [
+        {
+            "if": {"properties": {"type": {"const": kind}}},
+            "then": {"properties": {"data": _ref(model.__name__)}},
+        }
+        for kind, model in MODELS.items()
+    ]
+    return record, defs
+
+
+RECORD, PAYLOADS = _contract()
 SCHEMAS = {
     "Error": {
         "type": "object",
@@ -229,22 +253,8 @@ SCHEMAS = {
             "documents": {"type": "object"},
         },
     },
-    "Record": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": list(FIELDS),
-        "properties": {
-            "id": {"type": "string", "format": "uuid"},
-            "type": {"enum": list(TYPE_KINDS)},
-            "def_id": STR,
-            "def_version": {"type": "string", "pattern": r"^\d+\.\d+$"},
-            "site": STR,
-            "device_id": STR,
-            "seq": {"type": "integer", "minimum": 0},
-            "recorded_at": {"type": "string", "format": "date-time"},
-            "data": {"type": "object"},
-        },
-    },
+    "Record": RECORD,
+    **PAYLOADS,
     "Results": {
         "type": "object",
         "properties": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Annotated, Any, TypeVar
 
 import orjson
@@ -50,15 +51,53 @@ def details_of(exc: ValidationError, prefix: tuple = ()) -> list[Detail]:
     return [detail((*prefix, *err["loc"]), message(err)) for err in exc.errors(include_url=False)]
 
 
-def json_body() -> Any:
-    """The request's JSON, or a 415/400 naming what is wrong with it."""
+class _NotJson(ValueError):
+    """A number the standard parser would accept that JSON (RFC 8259) has no value for."""
+
+
+def _constant(text: str) -> Any:
+    raise _NotJson(f"{text} is not JSON; send a number or null")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _NotJson(f"{text} is too large for a JSON number (it overflows to infinity)")
+    return value
+
+
+def read_body(limit: int | None, what: str = "The body") -> bytes:
+    """The request body, or a 413 if it is over `limit` bytes, whether it declared its length
+    (Content-Length) or was sent chunked without one."""
+    length = request.content_length
+    if limit is None:
+        return request.get_data(cache=False)
+    if length is not None and length > limit:
+        raise ApiError(413, f"{what} is {length} bytes; at most {limit}.")
+    # werkzeug stops a chunked body at max_content_length without saying it was cut short:
+    # one byte past the limit tells a body over it from one exactly at it
+    request.max_content_length = limit + 1
+    stream, parts, size = request.stream, [], 0
+    while size <= limit:
+        part = stream.read(min(1 << 16, limit + 1 - size))
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    if size > limit:
+        raise ApiError(413, f"{what} is more than {limit} bytes; at most {limit}.")
+    return b"".join(parts)
+
+
+def json_body(limit: int | None = None) -> Any:
+    """The request's JSON, or a 415/413/400 naming what is wrong with it."""
     if not request.is_json:
         raise ApiError(
             415,
             "Expected a JSON body (Content-Type: application/json).",
             [detail(["header", "Content-Type"], f"got {request.mimetype or 'nothing'!r}")],
         )
-    raw = request.get_data(cache=False)
+    raw = read_body(limit)
     # orjson is several times faster, but it reads integers beyond 64 bits as floats: a long
     # digit run, or anything orjson refuses, goes to the standard parser, which decides (it
     # accepts NaN, other UTF encodings...) and words the error as clients have always seen it
@@ -68,7 +107,10 @@ def json_body() -> Any:
         except orjson.JSONDecodeError:
             pass
     try:
-        return json.loads(raw)
+        # NaN, Infinity and 1e400 are not JSON: stored, they would come back as null
+        return json.loads(raw, parse_constant=_constant, parse_float=_finite)
+    except _NotJson as exc:
+        raise ApiError(400, "The body is not valid JSON.", [detail(["body"], str(exc))]) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = getattr(exc, "lineno", None)
         msg = f"line {where} column {exc.colno}: {exc.msg}" if where else str(exc)

@@ -28,7 +28,7 @@ from flask import Blueprint, Response, current_app, g, request
 from pydantic import Field, StringConstraints, ValidationError
 from sqlalchemy import Connection, select
 
-from pwa import db
+from pwa import db, payloads
 from pwa.accounts import User
 from pwa.auth import require_user
 from pwa.definitions import Bundle, current_bundle, parse_version, visible
@@ -49,6 +49,8 @@ TYPE_KINDS: dict[str, tuple[str, ...]] = {
 }
 UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 SEQ_MAX = 2**31 - 1
+# the app's deepest data is 4 levels (data.items.<id>.value is a list); room to grow, not 900
+MAX_DEPTH = 16
 
 
 class RecordIn(Body):
@@ -119,6 +121,29 @@ def plainly_valid(raw: dict) -> bool:
     )
 
 
+def too_deep(value: Any, limit: int) -> bool:
+    """Whether `value` has containers nested more than `limit` levels, found without recursion."""
+    level: list[Any] = [value]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
+
+
+def _payload_message(err: dict) -> str:
+    # a validator's own sentence, without pydantic's "Value error, " before it
+    if err["type"] == "value_error":
+        return str(err["ctx"]["error"])
+    return message(err)
+
+
 class Rejected(Exception):
     def __init__(self, loc: list, msg: str) -> None:
         super().__init__(msg)
@@ -182,6 +207,9 @@ class Checker:
                 raise Rejected(list(err["loc"]), message(err)) from None
         # strict and unchanged by the model: the raw values are the validated ones
         rid, kind, def_id, version, site, device, seq, at, data = _fields(raw)
+        if too_deep(data, MAX_DEPTH):
+            # before anything recursive (orjson, the checks below) walks it
+            raise Rejected(["data"], f"is nested more than {MAX_DEPTH} levels deep")
         recorded_at, flags = self.clock(at)
         self.definition(kind, def_id, version, site)
         try:
@@ -197,6 +225,7 @@ class Checker:
         # PostgreSQL stores no NUL in text or jsonb: refuse it on every database alike
         if b"\\u0000" in whole and (name := _field_holding(raw, _nul)):
             raise Rejected([name], "holds a NUL character (\\u0000), which cannot be stored")
+        self.payload(kind, def_id, version, data)
         return (
             rid.lower(),
             kind,
@@ -234,11 +263,17 @@ class Checker:
             ) from None
         if when.tzinfo is None:
             raise Rejected(["recorded_at"], "needs a UTC offset, e.g. 2026-05-01T08:00:00+08:00")
-        utc = when.astimezone(dt.UTC).replace(tzinfo=None)
+        ahead = Rejected(["recorded_at"], "is more than a day ahead of the server clock")
+        before = Rejected(["recorded_at"], f"is before {self.earliest.date()}; check the clock")
+        try:
+            utc = when.astimezone(dt.UTC).replace(tzinfo=None)
+        except OverflowError:
+            # the offset moves 9999-12-31 or 0001-01-01 out of what a datetime can hold
+            raise (ahead if when.year > self.now.year else before) from None
         if utc > self.latest:
-            raise Rejected(["recorded_at"], "is more than a day ahead of the server clock")
+            raise ahead
         if utc < self.earliest:
-            raise Rejected(["recorded_at"], f"is before {self.earliest.date()}; check the clock")
+            raise before
         # far from the server clock (a phone offline for days, a wrong clock): keep, flag
         return utc, "clock" if abs(utc - self.now) > self.flag_after else None
 
@@ -254,6 +289,21 @@ class Checker:
         found = self.definitions[key]
         if found is not None:
             raise Rejected(found.loc, found.msg)
+
+    def payload(self, kind: str, def_id: str, version: str, data: dict) -> None:
+        """`data` fits its type's model and, made with the current version, that document."""
+        try:
+            checked = payloads.MODELS[kind].model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            raise Rejected(["data", *err["loc"]], _payload_message(err)) from None
+        entry = self.bundle.raw["documents"][def_id]
+        # the bundle holds the current version only: an older one is judged by its model
+        if entry.get("version") == version:
+            try:
+                payloads.against_definition(kind, checked, entry["doc"], self.bundle.raw, version)
+            except payloads.Mismatch as exc:
+                raise Rejected(["data", *exc.loc], exc.msg) from None
 
     def _definition(self, kind: str, def_id: str, version: str, site: str) -> None:
         user = self.user
@@ -352,9 +402,9 @@ def store(rows: list[tuple]) -> tuple[set[str], dict[str, str]]:
     return inserted, stored
 
 
-def _batch() -> list:
+def _batch(limit: int) -> list:
     """The request's records, or an ApiError saying what is wrong with the body."""
-    body = json_body()
+    body = json_body(limit)
     if isinstance(body, dict) and isinstance(body.get("records"), list):
         most = int(current_app.config["MAX_BATCH"])
         if len(body["records"]) > most:
@@ -372,11 +422,7 @@ def _batch() -> list:
 @bp.post("/records")
 def push() -> Response:
     user = require_user()
-    limit = int(current_app.config["MAX_RECORDS_BYTES"])
-    if request.content_length is not None and request.content_length > limit:
-        raise ApiError(413, f"The body is {request.content_length} bytes; at most {limit}.")
-    request.max_content_length = limit
-    batch = _batch()
+    batch = _batch(int(current_app.config["MAX_RECORDS_BYTES"]))
     checker = Checker(user, current_bundle())
     results: list[dict] = []
     rows: list[tuple[int, tuple]] = []

@@ -164,7 +164,7 @@ class Phone:
             json={"username": username, "password": PASSWORD, "device_id": device},
         )
         assert response.status_code == 201, response.get_data(as_text=True)
-        self.client, self.device = client, device
+        self.client, self.device, self.username = client, device, username
         self.headers = bearer(response.get_json()["token"])
         self.seq = 0
         self.outbox: list[dict] = []
@@ -219,6 +219,7 @@ def night_round(day: dt.date, start: str, scans: list[tuple[str, str]], second: 
     return {
         "started_at": when(start),
         "finished_at": when(scans[-1][1]),
+        "elapsed_s": 2400,
         "order": "strict",
         "people": 2,
         "second_person": second,
@@ -236,6 +237,7 @@ def day_round(day: dt.date, start: str, scans: list[tuple[str, str]]) -> dict:
     return {
         "started_at": at(day, start),
         "finished_at": at(day, scans[-1][1]),
+        "elapsed_s": 1800,
         "order": "free",
         "people": 1,
         "second_person": None,
@@ -310,15 +312,18 @@ class Scenario:
         self.ids["repair"] = rec["id"]
         rec = e.make("exception", "CHK-PUMP-ROOM", "1.0", at(d, "09:12"),
                      {"category": "damage", "note": "进水压力偏高", "photos": [],
-                      "item": "inlet-pressure", "emergency": None})  # fmt: skip
+                      "item": "inlet-pressure", "emergency": None,
+                      "started_at": at(d, "09:11")})  # fmt: skip
         self.ids["pump"] = rec["id"]
         cl = self.clean_phone
         cl.make("checklist_run", "CHK-LOBBY", "1.0", at(d, "10:00"),
-                {"items": {"floor": {"value": True}, "glass": {"value": True}},
+                {"started_at": at(d, "09:50"), "finished_at": at(d, "10:00"), "shift": "day",
+                 "items": {"floor": {"value": True}, "glass": {"value": True}},
                  "failed": [], "out_of_range": []})  # fmt: skip
         j = self.jx_phone
         rec = j.make("exception", "PTL-JX-OUT-NIGHT", "1.0", at(d, "21:00"),
-                     {"category": "person", "note": "JINXIU-SECRET", "photos": []},
+                     {"category": "person", "note": "JINXIU-SECRET", "photos": [], "item": None,
+                      "emergency": None, "started_at": at(d, "20:59")},
                      site="jinxiu")  # fmt: skip
         self.ids["jinxiu"] = rec["id"]
         c.set(d, "22:00")
@@ -329,18 +334,25 @@ class Scenario:
         c.set(nxt, "08:30")
         rec = p.make("incident", "EMG-ELEVATOR-TRAP", "1.0", at(d, "16:00"),
                      {"started_at": at(d, "15:40"), "ended_at": at(d, "16:00"), "severity": "一般",
-                      "actions": [], "calls": [], "fields": {"people": 2}})  # fmt: skip
+                      "actions": [], "calls": [], "fields": {"people": "2"}})  # fmt: skip
         self.ids["incident"] = rec["id"]
-        p.make("ack", "PTL-LY-DAY", "1.0", at(nxt, "08:29"), {"major": 1})
+        p.make("ack", "PTL-LY-DAY", "1.0", at(nxt, "08:29"),
+               {"major": 1, "acknowledged_at": at(nxt, "08:29")})  # fmt: skip
         p.sync()
         c.set(nxt, "08:40")
-        e.make("ack", "ENG-REPAIR", "1.0", at(nxt, "08:39"), {"major": 1})
+        e.make("ack", "ENG-REPAIR", "1.0", at(nxt, "08:39"),
+               {"major": 1, "acknowledged_at": at(nxt, "08:39")})  # fmt: skip
         e.make(
             "quiz",
             "TRN-EMERGENCY-BASICS",
             "1.0",
             at(nxt, "08:39"),
-            {"answers": {"trapped-first": [1], "arrive": [1]}, "score": 50, "passed": False},
+            {
+                "answers": {"trapped-first": [1], "arrive": [1]},
+                "score": 50,
+                "passed": False,
+                "pass_mark": 80,
+            },
         )
         e.sync()  # fmt: skip
         c.set(nxt, "08:45")
@@ -349,7 +361,12 @@ class Scenario:
             "TRN-EMERGENCY-BASICS",
             "1.0",
             at(nxt, "08:44"),
-            {"answers": {"trapped-first": [2], "arrive": [1]}, "score": 100, "passed": True},
+            {
+                "answers": {"trapped-first": [2], "arrive": [1]},
+                "score": 100,
+                "passed": True,
+                "pass_mark": 80,
+            },
         )
         cl.sync()  # fmt: skip
 
@@ -378,7 +395,8 @@ class Scenario:
             at(nxt, "05:52"),
             night_round(d, "05:00", [("cp1", "05:10"), ("cp2", "05:30"), ("cp3", "05:50")], "李四"),
         )
-        n.make("ack", "PTL-LY-NIGHT", "1.0", at(nxt, "06:00"), {"major": 1})
+        n.make("ack", "PTL-LY-NIGHT", "1.0", at(nxt, "06:00"),
+               {"major": 1, "acknowledged_at": at(nxt, "06:00")})  # fmt: skip
         self.clock.set(nxt, "10:00")
         n.sync()  # fmt: skip
 

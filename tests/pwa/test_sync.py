@@ -17,7 +17,7 @@ from sqlalchemy import event, func, insert, select
 from pwa import accounts
 from pwa.models import records
 from pwa.sync import FIELDS, RecordIn, plainly_valid
-from tests.pwa.support import add_people, assert_error, bearer, now_iso, record, sign_in
+from tests.pwa.support import add_people, app_data, assert_error, bearer, now_iso, record, sign_in
 
 
 def _push(client, token, recs):
@@ -38,30 +38,11 @@ def engineer(app, client):
 # one valid record of each type, with the person allowed to make it
 EACH_TYPE = [
     ("eng-l", {"type": "checklist_run"}),
-    (
-        "guard-j",
-        {
-            "type": "patrol_round",
-            "def_id": "PTL-JX-OUT-NIGHT",
-            "site": "jinxiu",
-            "data": {"scans": [{"checkpoint": "gate", "at": now_iso()}]},
-        },
-    ),
-    (
-        "eng-l",
-        {
-            "type": "exception",
-            "def_id": "ENG-REPAIR",
-            "def_version": "1.1",
-            "data": {"text": "水泵异响", "photos": ["a" * 64]},
-        },
-    ),
-    (
-        "guard-l",
-        {"type": "incident", "def_id": "EMG-ELEVATOR-TRAP", "data": {"steps": {"call": now_iso()}}},
-    ),
-    ("guard-l", {"type": "ack", "def_id": "EMG-ELEVATOR-TRAP", "data": {}}),
-    ("guard-l", {"type": "quiz", "def_id": "TRN-EMERGENCY-BASICS", "data": {"answers": {}}}),
+    ("guard-j", {"type": "patrol_round", "def_id": "PTL-JX-OUT-NIGHT", "site": "jinxiu"}),
+    ("eng-l", {"type": "exception", "def_id": "ENG-REPAIR", "def_version": "1.1"}),
+    ("guard-l", {"type": "incident", "def_id": "EMG-ELEVATOR-TRAP"}),
+    ("guard-l", {"type": "ack", "def_id": "EMG-ELEVATOR-TRAP"}),
+    ("guard-l", {"type": "quiz", "def_id": "TRN-EMERGENCY-BASICS"}),
 ]
 
 
@@ -98,7 +79,7 @@ def test_replay_writes_nothing_and_says_duplicate(app, client, engineer):
 def test_same_id_other_content_is_conflict_and_keeps_the_first(app, client, engineer):
     rec = record()
     _push(client, engineer, [rec])
-    changed = {**rec, "data": {"items": {"inlet-pressure": 0.9}}}
+    changed = {**rec, "data": {**rec["data"], "items": {"inlet-pressure": {"value": 0.9}}}}
     results = _push(client, engineer, [changed]).get_json()["results"]
     assert results == [
         {
@@ -397,7 +378,8 @@ def test_uppercase_uuid_is_the_same_record(app, client, engineer):
 
 
 def test_backslash_u0000_text_is_not_a_nul(app, client, engineer):
-    rec = record(data={"text": "\\u0000"})
+    data = app_data("checklist_run")
+    rec = record(data={**data, "items": {"room": {"value": "\\u0000"}}})
     assert _push(client, engineer, [rec]).get_json()["results"][0]["status"] == "created"
 
 

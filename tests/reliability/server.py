@@ -18,9 +18,10 @@ from sqlalchemy import select
 from pwa import accounts
 from pwa.db import make_engine
 from pwa.models import records
-from tests.pwa.support import PASSWORD, SOP, now_iso
+from tests.pwa.support import PASSWORD, SOP, app_data, now_iso
 
 DUTYBOOK = Path(sys.executable).with_name("dutybook")
+RUN = app_data("checklist_run", "2026-06-09T09:00:00+08:00")
 
 
 def free_port() -> int:
@@ -148,7 +149,8 @@ def make_records(device: str, count: int, start: int = 0, **fields) -> list[dict
             "device_id": device,
             "seq": start + i,
             "recorded_at": now_iso(),
-            "data": {"items": {"inlet-pressure": 0.3, "leaks": False}, "n": start + i},
+            # as the app makes it; the text item numbers the run, so no two are alike
+            "data": {**RUN, "items": {**RUN["items"], "room": {"value": str(start + i)}}},
             **fields,
         }
         for i in range(count)

@@ -12,7 +12,7 @@ import pytest
 
 from tests.pwa.support import SOP, add_people, bearer, sign_in
 from tests.reliability import summary
-from tests.reliability.server import stored
+from tests.reliability.server import RUN, stored
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 
@@ -31,7 +31,13 @@ def _week(
             "device_id": device,
             "seq": start_seq + i,
             "recorded_at": (first + step * i).replace(microsecond=0).isoformat(),
-            "data": {"items": {"inlet-pressure": 0.3 + i % 5 / 100, "leaks": i % 97 == 0}},
+            "data": {
+                **RUN,
+                "items": {
+                    "inlet-pressure": {"value": 0.3 + i % 5 / 100},
+                    "leaks": {"value": i % 97 == 0},
+                },
+            },
         }
         for i in range(count)
     ]

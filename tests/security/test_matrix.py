@@ -11,7 +11,7 @@ import hashlib
 import re
 
 from pwa import accounts
-from tests.pwa.support import PASSWORD, add_people, bearer, record, sign_in
+from tests.pwa.support import PASSWORD, add_people, app_data, bearer, record, sign_in
 from tests.reliability import summary
 
 CALLERS = ("anonymous", "guard-l", "sup-l", "admin")
@@ -96,7 +96,7 @@ def _setup(app) -> None:
     client = app.test_client()
     eng = bearer(sign_in(client, "eng-l", "seed"))
     gj = bearer(sign_in(client, "guard-j", "seed"))
-    exc = {"category": "leak", "note": "n", "photos": [SHA]}
+    exc = {**app_data("exception"), "category": "water", "note": "n", "photos": [SHA]}
     ly = record(id=LY_EXC, type="exception", data=exc)
     jx = record(id=JX_EXC, type="exception", def_id="PTL-JX-OUT-NIGHT", site="jinxiu", data=exc)
     for headers, rec in ((eng, ly), (gj, jx)):
