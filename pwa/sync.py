@@ -88,7 +88,9 @@ COLUMNS = (
     "content_hash",
     "flags",
 )
-RECEIVED, HASH, FLAGS = (COLUMNS.index(c) for c in ("received_at", "content_hash", "flags"))
+RECEIVED, DATA, HASH, FLAGS = (
+    COLUMNS.index(c) for c in ("received_at", "data", "content_hash", "flags")
+)
 
 
 def plainly_valid(raw: dict) -> bool:
@@ -211,7 +213,6 @@ class Checker:
             # before anything recursive (orjson, the checks below) walks it
             raise Rejected(["data"], f"is nested more than {MAX_DEPTH} levels deep")
         recorded_at, flags = self.clock(at)
-        self.definition(kind, def_id, version, site)
         try:
             # the canonical form: its hash tells a replay from a conflict
             whole = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
@@ -225,7 +226,6 @@ class Checker:
         # PostgreSQL stores no NUL in text or jsonb: refuse it on every database alike
         if b"\\u0000" in whole and (name := _field_holding(raw, _nul)):
             raise Rejected([name], "holds a NUL character (\\u0000), which cannot be stored")
-        self.payload(kind, def_id, version, data)
         return (
             rid.lower(),
             kind,
@@ -241,6 +241,17 @@ class Checker:
             hashlib.sha256(b"%d:%s" % (self.user.id, whole)).hexdigest(),
             flags,
         )
+
+    def judge(self, row: tuple) -> None:
+        """A new record's definition and `data` fit what it names (Rejected if not).
+
+        Only for ids not stored yet: a replay of a stored record is a duplicate whatever the
+        handbook or this check says today, so a phone that missed its answer never sees an
+        acknowledged record refused.
+        """
+        _, kind, def_id, version, site = row[:5]
+        self.definition(kind, def_id, version, site)
+        self.payload(kind, def_id, version, row[DATA])
 
     def clock(self, text: str) -> tuple[dt.datetime, str | None]:
         found = self.clocks.get(text)
@@ -364,7 +375,9 @@ def _sqlite_params(conn: Connection, rows: list[tuple]) -> list[tuple]:
     return [(*r[:7], when(r[7]), received, r[9], as_json(r[10]), r[11], r[12]) for r in rows]
 
 
-def store(rows: list[tuple]) -> tuple[set[str], dict[str, str]]:
+def store(
+    rows: list[tuple], known: dict[str, str] | None = None
+) -> tuple[set[str], dict[str, str]]:
     """Insert what is new in one committed transaction; (inserted ids, stored hash of each id).
 
     Records are append-only: an id found stored stays stored with that content, so the ids
@@ -375,7 +388,7 @@ def store(rows: list[tuple]) -> tuple[set[str], dict[str, str]]:
     for row in rows:
         first.setdefault(row[0], row)
     read = db.connection()
-    stored = _stored(read, list(first))
+    stored = dict(known) if known is not None else _stored(read, list(first))
     new = [row for rid, row in first.items() if rid not in stored]
     if not new:
         return set(), stored
@@ -441,8 +454,19 @@ def push() -> Response:
             continue
         rows.append((len(results), row))
         results.append({"id": row[0], "status": None})
+    known = _stored(db.connection(), list({row[0] for _, row in rows})) if rows else {}
+    judged = []
+    for position, row in rows:
+        if row[0] not in known:
+            try:
+                checker.judge(row)
+            except Rejected as exc:
+                results[position].update(status="rejected", error=detail(exc.loc, exc.msg))
+                continue
+        judged.append((position, row))
+    rows = judged
     if rows:
-        inserted, stored = store([row for _, row in rows])
+        inserted, stored = store([row for _, row in rows], known)
         for position, row in rows:
             rid = row[0]
             result = results[position]

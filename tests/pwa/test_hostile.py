@@ -225,3 +225,20 @@ def test_the_categories_are_the_apps():
     js = (Path(__file__).parents[2] / "pwa/static/app/i18n.js").read_text(encoding="utf-8")
     block = re.search(r"categories: \{(.*?)\}", js, re.S).group(1)
     assert tuple(re.findall(r"(\w+):", block)) == payloads.CATEGORIES
+
+
+def test_a_replay_of_a_stored_record_is_a_duplicate_whatever_todays_checks_say(
+    client, engineer, monkeypatch
+):
+    # stored before the data check existed (the server then took any object), its answer lost
+    old_shape = record(data={"items": "x"})
+    with monkeypatch.context() as before:
+        before.setattr("pwa.sync.Checker.judge", lambda self, row: None)
+        assert _push(client, engineer, [old_shape]).get_json()["results"][0]["status"] == "created"
+    # the phone sends it again: it is stored, so it is acknowledged, never refused
+    again = _push(client, engineer, [old_shape, record(data={"items": "x"})]).get_json()
+    assert [r["status"] for r in again["results"]] == ["duplicate", "rejected"]
+    # and an id stored with other content is a conflict, not a rejection of the new content
+    other = {**old_shape, "data": {"items": []}}
+    answer = _push(client, engineer, [other]).get_json()["results"][0]
+    assert answer["status"] == "conflict"
