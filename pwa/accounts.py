@@ -29,6 +29,7 @@ class User:
     disabled: bool = False
     session_epoch: int = 0
     token_id: int | None = None
+    joined: dt.datetime | None = None  # naive UTC: the account's creation, when courses fall due
 
     @property
     def is_admin(self) -> bool:
@@ -43,7 +44,10 @@ class User:
         return not (self.is_admin or self.is_supervisor)
 
     def public(self) -> dict:
-        return {"id": self.id, "username": self.username}
+        body: dict = {"id": self.id, "username": self.username}
+        if self.joined is not None:
+            body["joined_at"] = self.joined.replace(microsecond=0).isoformat() + "Z"
+        return body
 
 
 def hasher(memory_kib: int = 65536, time_cost: int = 3) -> PasswordHasher:
@@ -72,6 +76,7 @@ def load_user(conn: Connection, user_id: int, token_id: int | None = None) -> Us
         row.disabled,
         row.session_epoch,
         token_id,
+        row.created_at,
     )
 
 
