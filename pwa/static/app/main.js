@@ -42,6 +42,8 @@ async function signIn(username, password) {
     sites: body.sites,
     expires_at: body.expires_at,
     needs_login: false,
+    // a course's due date counts from joining; this phone's first sign-in stands in for it
+    first_sign_in: before.first_sign_in || store.isoNow(),
   };
   await store.saveUser(user);
   await store.setCurrent(username);
@@ -312,6 +314,9 @@ async function accountView() {
     'section',
     { class: 'account' },
     h('h1', {}, `${t('current_user')}：${displayName()}`),
+    document.body.dataset.offlineReady
+      ? h('p', { id: 'offline-state', class: 'offline-state ok' }, t('offline_ready'))
+      : h('p', { id: 'offline-state', class: 'offline-state wait' }, t('offline_not_ready')),
     field(
       t('site'),
       h('select', { onchange: (e) => saveUser({ site: e.target.value }) },
@@ -412,9 +417,20 @@ export async function render() {
 
 // --- start -----------------------------------------------------------------------------------
 
+/** The service worker pushed the outbox (Background Sync): say so, as a sync of our own would. */
+async function backgroundSynced({ created = 0, duplicate = 0, at }) {
+  await refreshStatus();
+  setStatus(`${t('synced_in_background', { n: created + duplicate })} · ${t('last_sync', { t: fmtDateTime(at) })}`);
+  if (['outbox', 'today'].includes(route().name)) render();
+}
+
 async function registerWorker() {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.addEventListener('message', (e) => {
+    if (e.data?.type === 'synced') {
+      backgroundSynced(e.data);
+      return;
+    }
     if (e.data?.type !== 'activated') return;
     app.workerVersion = e.data.version;
     if (e.data.first) {
@@ -424,6 +440,7 @@ async function registerWorker() {
       bar.hidden = false;
     }
     document.body.dataset.offlineReady = e.data.version;
+    if (route().name === 'account') render();
   });
   navigator.serviceWorker.addEventListener('controllerchange', () => {
     document.body.dataset.offlineReady ||= 'yes';
