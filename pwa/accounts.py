@@ -112,7 +112,9 @@ def add_user(
     if conn.scalar(select(users.c.id).where(users.c.username == username)) is not None:
         raise AccountError(f"user {username!r} already exists")
     user_id = conn.execute(
-        insert(users).values(username=username, password_hash=ph.hash(password))
+        insert(users).values(
+            username=username, password_hash=ph.hash(password), created_at=utcnow()
+        )
     ).inserted_primary_key[0]
     conn.execute(insert(user_roles), [{"user_id": user_id, "role": r} for r in sorted(set(roles))])
     if sites:
