@@ -193,7 +193,12 @@ def test_a_background_sync_is_confirmed_on_the_page(server, context, page):
     registration = worker_registration(cdp)
     cdp.send(
         "ServiceWorker.dispatchSyncEvent",
-        {"origin": server.url, "registrationId": registration, "tag": "outbox", "lastChance": False},
+        {
+            "origin": server.url,
+            "registrationId": registration,
+            "tag": "outbox",
+            "lastChance": False,
+        },
     )
     page.wait_for_function(
         "() => document.querySelector('#sync-state').textContent.startsWith('已同步 1 条')",
@@ -209,9 +214,7 @@ def test_ready_offline_stays_visible_on_me(server, page):
     sign_in(page, server.url)  # waits until the worker has precached everything
     go(page, "#/account")
     page.wait_for_selector("#offline-state")
-    assert page.inner_text("#offline-state") == (
-        "已可离线使用：应用和整本手册都已保存在本机。"
-    )
+    assert page.inner_text("#offline-state") == "已可离线使用：应用和整本手册都已保存在本机。"
     shot(page, "account-offline-ready")
 
 
@@ -228,7 +231,7 @@ def test_storage_warning_says_what_to_do_in_a_guards_words(server, page):
             "en",
             "Today",
             "Your records are only on this phone for now. If the phone runs out of space, "
-            'the browser may delete records that have not been uploaded. When you have a '
+            "the browser may delete records that have not been uploaded. When you have a "
             'connection, tap "Sync now"; if you will be offline for long, tap "Export '
             'unsynced records" and give the file to your supervisor.',
         ),
