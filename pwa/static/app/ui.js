@@ -37,6 +37,8 @@ export function toast(text, kind = 'info') {
   const close = h('button', { type: 'button', class: 'toast-close', 'aria-label': t('dismiss'), onclick: () => el.remove() }, '×');
   const el = h('div', { class: `toast ${kind}`, role: 'status' }, h('span', {}, text), close);
   box.append(el);
+  // two at most: a stack of them would hide the screen's title for no gain
+  while (box.children.length > 2) box.firstElementChild.remove();
   setTimeout(() => el.remove(), TOAST_MS);
 }
 
