@@ -18,9 +18,12 @@ Shape (format 1)::
       }
     }
 
-`derived` holds, by kind: checklist `schedule` (每日两次); patrol `schedules` (one per entry);
-emergency `drill`; procedure `steps` (time limits in words); course `due_within`. The same
-input always gives the same hashes: JSON is dumped with sorted keys and no spacing.
+`derived` holds, by kind: checklist `schedule` (每日两次), `time_allowed` and `ranges` (item id
+→ "≥ 1 台"); patrol `schedules` (one per entry) and `time_allowed`; emergency `drill` and
+`first_actions` (their `within` in words); procedure `steps` (time limits in words); course
+`due_within` and `due_minutes`. Those words are in Chinese; `derived_en` holds the same in
+English, so the app speaks the handbook's words in either language. The same input always
+gives the same hashes: JSON is dumped with sorted keys and no spacing.
 """
 
 from __future__ import annotations
@@ -32,9 +35,10 @@ import json
 import orjson
 from pydantic import BaseModel
 
+from generator.labels import range_words
 from generator.loader import Tree
 from generator.models import Checklist, Course, Emergency, Patrol, Procedure
-from generator.schedule import duration_words
+from generator.schedule import duration_minutes, duration_words
 
 FORMAT = 1
 
@@ -53,6 +57,11 @@ def derived(doc: BaseModel, lang: str = "zh") -> dict[str, object]:
         return {
             "schedule": doc.schedule.words(lang),
             "time_allowed": duration_words(doc.time_allowed, lang) if doc.time_allowed else None,
+            "ranges": {
+                item.id: range_words(item.min, item.max, item.unit)
+                for item in doc.items
+                if item.min is not None or item.max is not None
+            },
         }
     if isinstance(doc, Patrol):
         return {
@@ -73,7 +82,10 @@ def derived(doc: BaseModel, lang: str = "zh") -> dict[str, object]:
             ]
         }
     if isinstance(doc, Course):
-        return {"due_within": duration_words(doc.due_within, lang)}
+        return {
+            "due_within": duration_words(doc.due_within, lang),
+            "due_minutes": duration_minutes(doc.due_within),
+        }
     return {}
 
 
@@ -92,6 +104,7 @@ def bundle(
             "url": urls.get(doc_id),
             "doc": doc.model_dump(mode="json"),
             "derived": derived(doc),
+            "derived_en": derived(doc, "en"),
         }
         entry["hash"] = sha256(entry)
         documents[doc_id] = entry

@@ -247,6 +247,23 @@ EN = {
 LABELS = {"zh": ZH, "en": EN}
 
 
+def number(value: float) -> str:
+    """A number as the handbook prints it: 0.15, 1, 2.5 (no trailing zeros)."""
+    return f"{value:g}"
+
+
+def range_words(low: float | None, high: float | None, unit: str | None) -> str:
+    """An item's normal range as the handbook and the app both say it: 0.15–0.45 MPa, ≥ 1 台."""
+    unit = f" {unit}" if unit else ""
+    if low is not None and high is not None:
+        return f"{number(low)}–{number(high)}{unit}"
+    if low is not None:
+        return f"≥ {number(low)}{unit}"
+    if high is not None:
+        return f"≤ {number(high)}{unit}"
+    return ""
+
+
 def labels(lang: str) -> dict[str, str]:
     """The label set for a language; anything not English is Chinese."""
     return LABELS.get(lang, ZH)

@@ -16,7 +16,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel
 
-from generator.labels import labels
+from generator.labels import labels, number, range_words
 from generator.loader import Tree
 from generator.models import (
     Checklist,
@@ -104,10 +104,6 @@ def step_anchor(step: Step, number: int) -> str:
     return f"step-{step.id}" if step.id else f"step-{number}"
 
 
-def number(value: float) -> str:
-    return f"{value:g}"
-
-
 def cell(text: object) -> str:
     """Text made safe for one Markdown table cell."""
     return " ".join(str(text).split()).replace("|", "\\|")
@@ -181,14 +177,7 @@ class Page:
         return f"{standard.op} {number(standard.value)}{unit}"
 
     def range(self, item: Item) -> str:
-        unit = f" {item.unit}" if item.unit else ""
-        if item.min is not None and item.max is not None:
-            return f"{number(item.min)}–{number(item.max)}{unit}"
-        if item.min is not None:
-            return f"≥ {number(item.min)}{unit}"
-        if item.max is not None:
-            return f"≤ {number(item.max)}{unit}"
-        return ""
+        return range_words(item.min, item.max, item.unit)
 
     def mark(self, item: Item) -> str:
         """What a paper form shows for one item in one round: boxes to tick, or a blank."""

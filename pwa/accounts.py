@@ -41,6 +41,7 @@ class User:
     disabled: bool = False
     session_epoch: int = 0
     token_id: int | None = None
+    joined: dt.datetime | None = None  # naive UTC: the account's creation, when courses fall due
 
     @property
     def is_admin(self) -> bool:
@@ -55,7 +56,10 @@ class User:
         return not (self.is_admin or self.is_supervisor)
 
     def public(self) -> dict:
-        return {"id": self.id, "username": self.username}
+        body: dict = {"id": self.id, "username": self.username}
+        if self.joined is not None:
+            body["joined_at"] = self.joined.replace(microsecond=0).isoformat() + "Z"
+        return body
 
 
 def hasher(memory_kib: int = 65536, time_cost: int = 3) -> PasswordHasher:
@@ -84,6 +88,7 @@ def load_user(conn: Connection, user_id: int, token_id: int | None = None) -> Us
         row.disabled,
         row.session_epoch,
         token_id,
+        row.created_at,
     )
 
 
@@ -119,7 +124,9 @@ def add_user(
     if conn.scalar(select(users.c.id).where(users.c.username == username)) is not None:
         raise AccountError(f"user {username!r} already exists")
     user_id = conn.execute(
-        insert(users).values(username=username, password_hash=ph.hash(password))
+        insert(users).values(
+            username=username, password_hash=ph.hash(password), created_at=utcnow()
+        )
     ).inserted_primary_key[0]
     conn.execute(insert(user_roles), [{"user_id": user_id, "role": r} for r in sorted(set(roles))])
     if sites:

@@ -414,16 +414,19 @@ class Totals:
 def totals(outcomes: list[Outcome]) -> Totals:
     total = Totals()
     for o in outcomes:
-        counted = min(o.done, o.due)
+        # a run done ahead of its slot's deadline counts as done and as due: the table shows
+        # it done, and the summary must not read 0 / 7 beside it
+        counted = min(o.done, len(o.exp.slots))
+        due = max(o.due, counted)
         if o.exp.kind == "patrol":
             total.rounds_done += counted
-            total.rounds_required += o.due
+            total.rounds_required += due
             total.short_people += o.short_people
             total.missed_checkpoints += o.missed_checkpoints
             total.late_checkpoints += o.late_checkpoints
         else:
             total.runs_done += counted
-            total.runs_due += o.due
+            total.runs_due += due
             total.failed += len(o.failed)
             total.out_of_range += len(o.out_of_range)
         total.missed += o.missed

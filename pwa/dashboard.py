@@ -137,6 +137,7 @@ def page(template: str, **values: object) -> str:
         csrf_token=csrf_token() if user().token_id is None else "",
         area_names=_area_names(values["site"]["id"]) if values["site"] else {},
         shift_names=_shift_names(),
+        checkpoint_names=checkpoint_names,
         request_path=request.path,
         query=_query,
         lang_link=_lang_link(),
@@ -165,6 +166,17 @@ def _area_names(site: str) -> dict[str, str]:
         if prop["id"] == site:
             return {a["id"]: a["name"] for a in prop["areas"]}
     return {}
+
+
+def checkpoint_names(def_id: str) -> dict[str, str]:
+    """A patrol's checkpoint id → name: a supervisor reads 水泵房, not b7-pump-room."""
+    entry = bundle().raw["documents"].get(def_id) or {}
+    points = (entry.get("doc") or {}).get("checkpoints") or []
+    return {
+        str(c["id"]): str(c.get("name") or c["id"])
+        for c in points
+        if isinstance(c, dict) and "id" in c
+    }
 
 
 def _shift_names() -> dict[str, str]:
@@ -312,7 +324,7 @@ def day_rows(outcomes: list[Outcome]) -> dict[str, list[Outcome]]:
         "patrols": [o for o in outcomes if o.exp.kind == "patrol"],
         "checklists": sorted(
             (o for o in outcomes if o.exp.kind == "checklist"),
-            key=lambda o: (o.exp.areas[:1], o.exp.def_id),
+            key=lambda o: (o.exp.areas[:1], o.exp.def_id, o.exp.start),
         ),
     }
 
@@ -354,8 +366,8 @@ PATROL_HEADER = [
     "late_checkpoints", "late_rounds", "late_arrivals",
 ]  # fmt: skip
 CHECKLIST_HEADER = [
-    "def_id", "title", "areas", "frequency", "period_start", "period_end", "required", "done",
-    "due", "missed", "not_yet_synced", "failed_items", "out_of_range", "late_arrivals",
+    "def_id", "title", "shift", "areas", "frequency", "period_start", "period_end", "required",
+    "done", "due", "missed", "not_yet_synced", "failed_items", "out_of_range", "late_arrivals",
 ]  # fmt: skip
 PROBLEM_HEADER = [
     "recorded_at", "def_id", "item", "kind", "value", "unit", "min", "max", "user", "device",
@@ -374,7 +386,7 @@ def _patrol_csv(o: Outcome) -> list[object]:
 def _checklist_csv(o: Outcome) -> list[object]:
     e = o.exp
     return [
-        e.def_id, e.title, " ".join(e.areas), e.words, e.start.date().isoformat(),
+        e.def_id, e.title, e.shift, " ".join(e.areas), e.words, e.start.date().isoformat(),
         e.last_day.isoformat(), len(e.slots), o.done, o.due,
         o.missed, o.pending, len(o.failed), len(o.out_of_range), o.late_arrivals,
     ]  # fmt: skip

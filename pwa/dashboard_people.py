@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Response
 from sqlalchemy import Connection, select
 
-from pwa import db, payloads
+from generator.schedule import DURATION_RE, duration_minutes
+from pwa import dashboard, db, payloads
 from pwa.dashboard import (
     STAFF,
     VERSIONED,
+    _local,
     bp,
     bundle,
     csv_response,
@@ -19,6 +23,11 @@ from pwa.dashboard import (
 )
 from pwa.definitions import parse_version
 from pwa.models import records, user_roles, user_sites, users
+
+# What the app lets a person acknowledge (pwa/static/app/learn.js ACK_KINDS; a test keeps the
+# two equal). Checklists, patrols and courses are done, not acknowledged: a matrix cell for
+# them could only ever read 未确认.
+ACK_KINDS = ("procedure", "emergency")
 
 
 def site_staff(conn: Connection, site: str) -> list[tuple[int, str, frozenset[str]]]:
@@ -47,11 +56,12 @@ def matrix(conn: Connection, site: str) -> dict:
     """Staff × documents: who acknowledged the current MAJOR version; courses and quiz scores."""
     raw = bundle().raw
     staff = site_staff(conn, site)
-    docs = [
+    versioned = [
         (doc_id, entry)
         for doc_id, entry in sorted(raw["documents"].items())
         if entry["kind"] in VERSIONED and _applies(entry["doc"], site)
     ]
+    docs = [(doc_id, entry) for doc_id, entry in versioned if entry["kind"] in ACK_KINDS]
     ids = [s[0] for s in staff]
     acks: dict[tuple[int, str], tuple[int, int]] = {}
     quizzes: dict[tuple[int, str], list[dict]] = {}
@@ -68,9 +78,13 @@ def matrix(conn: Connection, site: str) -> dict:
             else:
                 data = payloads.stored(row.type, row.data)
                 quizzes.setdefault(key, []).append({"version": version, "data": data})
+    joined: dict[int, dt.datetime] = {}
+    if ids:
+        query = select(users.c.id, users.c.created_at).where(users.c.id.in_(ids))
+        joined = {row.id: row.created_at for row in conn.execute(query)}
     cells: dict[tuple[int, str], dict] = {}
     for user_id, _name, roles in staff:
-        for doc_id, entry in docs:
+        for doc_id, entry in versioned:
             if not (roles & set(entry["doc"].get("roles") or ())):
                 cells[(user_id, doc_id)] = {"state": "na"}
                 continue
@@ -83,7 +97,9 @@ def matrix(conn: Connection, site: str) -> dict:
             else:
                 cells[(user_id, doc_id)] = {"state": "old", "version": ".".join(map(str, have))}
     courses = []
-    for doc_id, entry in docs:
+    # dashboard.now, looked up at call time: the one clock tests fix
+    moment = dashboard.now().astimezone(dt.UTC).replace(tzinfo=None)
+    for doc_id, entry in versioned:
         if entry["kind"] != "course":
             continue
         course = entry["doc"]
@@ -95,6 +111,8 @@ def matrix(conn: Connection, site: str) -> dict:
             best = max(scores) if scores else None
             passed = best is not None and best >= int(course.get("pass_mark", 80))
             acked = cells.get((user_id, doc_id), {}).get("state") == "ok"
+            complete = passed if course.get("quiz") else acked
+            due = _due(joined.get(user_id), course.get("due_within"))
             courses.append(
                 {
                     "course": doc_id,
@@ -104,10 +122,19 @@ def matrix(conn: Connection, site: str) -> dict:
                     "best": best,
                     "pass_mark": int(course.get("pass_mark", 80)),
                     "passed": passed,
-                    "complete": passed if course.get("quiz") else acked,
+                    "complete": complete,
+                    "due": due,
+                    "overdue": bool(due and not complete and moment > due),
                 }
             )
     return {"staff": staff, "docs": docs, "cells": cells, "courses": courses}
+
+
+def _due(joined: dt.datetime | None, due_within: object) -> dt.datetime | None:
+    """When a course falls due: `due_within` after the account was created (naive UTC)."""
+    if joined is None or not isinstance(due_within, str) or not DURATION_RE.match(due_within):
+        return None
+    return joined + dt.timedelta(minutes=duration_minutes(due_within))
 
 
 def score_quiz(course: dict, data: dict) -> int:
@@ -149,10 +176,12 @@ def acks_page(site: str) -> Response | str:
         if table == "courses":
             return csv_response(
                 f"{site}-courses",
-                ["user", "course", "attempts", "best_score", "pass_mark", "passed", "complete"],
+                ["user", "course", "attempts", "best_score", "pass_mark", "passed", "complete",
+                 "due", "overdue"],
                 (
                     [c["user"], c["course"], c["attempts"], c["best"], c["pass_mark"],
-                     c["passed"], c["complete"]]
+                     c["passed"], c["complete"], _local(c["due"], "%Y-%m-%d") if c["due"] else "",
+                     c["overdue"]]
                     for c in data["courses"]
                 ),
             )  # fmt: skip

@@ -102,6 +102,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "note_only": "只添加说明",
         "save": "保存",
         "document": "文件",
+        "course_due": "完成期限",
+        "course_overdue": "已逾期",
+        "acks_kinds": "这里只列制度和应急预案：App 里只有它们需要“我已阅读并理解”；"
+        "检查表、巡逻和培训看完成情况。",
         "acks_hint": "✓ 已确认当前主版本；✗ 未确认或只确认了旧的主版本；· 不适用于此人的岗位。",
         "old_version": "旧版",
         "not_acked": "未确认",
@@ -241,6 +245,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "note_only": "Note only",
         "save": "Save",
         "document": "Document",
+        "course_due": "Due",
+        "course_overdue": "overdue",
+        "acks_kinds": "Only procedures and emergency plans are listed: they are what the app "
+        "asks people to acknowledge; checklists, patrols and courses are judged by being done.",
         "acks_hint": "✓ acknowledged the current major version; ✗ not acknowledged, or only an "
         "older major version; · does not apply to the person's role.",
         "old_version": "old",

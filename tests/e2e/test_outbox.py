@@ -41,7 +41,7 @@ def test_persistent_storage_is_requested_and_its_answer_kept(server, context, pa
     assert len(answers) == 1  # asked once, at start
     assert page.get_attribute("body", "data-persisted") == str(answers[0]).lower()
     go(page, "#/outbox")
-    expected = "本机存储已设为持久" if answers[0] else "浏览器未同意持久存储"
+    expected = "本机存储已设为持久" if answers[0] else "记录现在只存在这部手机上。"
     assert page.inner_text("#storage").startswith(expected)
 
 
@@ -52,8 +52,10 @@ def test_refused_persistent_storage_is_shown_in_the_outbox(server, context, page
     page.wait_for_selector("#storage")
     assert page.evaluate("window.persistAnswers") == [False]
     assert page.get_attribute("body", "data-persisted") == "false"
+    # what it means and what to do, in a guard's words (not "persistent storage")
     assert page.inner_text("#storage") == (
-        "浏览器未同意持久存储，空间不足时可能清除本机数据：请尽快同步或导出。"
+        "记录现在只存在这部手机上。手机存储快满时，浏览器可能会清掉还没上传的记录。"
+        "有网络时请点“立即同步”；长时间没网络，请点“导出未同步记录”，把文件交给主管。"
     )
     assert page.get_attribute("#storage", "class") == "flag"
 

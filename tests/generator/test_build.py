@@ -277,7 +277,17 @@ def test_bundle_is_written_and_hashes_are_deterministic(fixture_site):
     ]
     checklist = data["documents"]["CHK-WATER-TANK"]
     assert checklist["url"] == "checklists/chk-water-tank/"
-    assert checklist["derived"] == {"schedule": "每日两次", "time_allowed": "30分钟"}
+    # the handbook's words for the app, in both languages (no "30m" or "1–" on a phone)
+    assert checklist["derived"] == {
+        "schedule": "每日两次",
+        "time_allowed": "30分钟",
+        "ranges": {"inlet-pressure": "0.15–0.45 MPa"},
+    }
+    assert checklist["derived_en"] == {
+        "schedule": "twice a day",
+        "time_allowed": "30 min",
+        "ranges": {"inlet-pressure": "0.15–0.45 MPa"},
+    }
     assert checklist["doc"]["items"][0]["sop"] == "SEC-GATE#release"
     assert data["documents"]["TRN-GUARD"]["doc"]["quiz"][0]["answer"] == [2]
     assert data["site"]["id"] == "ORG-DEMO"
@@ -468,3 +478,11 @@ def test_serve_docs_rebuilds_when_a_yaml_file_changes(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+def test_one_sided_ranges_read_as_the_handbook_says_them():
+    from generator.labels import range_words
+
+    assert range_words(1, None, "台") == "≥ 1 台"
+    assert range_words(None, 0.5, "MPa") == "≤ 0.5 MPa"
+    assert range_words(0.15, 0.45, None) == "0.15–0.45"

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select, update
 
 from generator.cli import main
-from pwa.models import tokens
+from pwa.models import tokens, users
 from tests.pwa.support import PASSWORD, add_people, assert_error, bearer, sign_in
 
 UNAUTH = "Sign in first: send 'Authorization: Bearer <token>'."
@@ -21,6 +21,10 @@ SIGNED_IN_AT = dt.datetime(2026, 3, 2, 6, 30, 15, tzinfo=dt.UTC)
 def test_sign_in_answers_token_user_roles_sites(app, client, monkeypatch):
     add_people(app, ("guard-l",))
     monkeypatch.setattr("pwa.clock.now", lambda: SIGNED_IN_AT)
+    # the account's creation is when its courses fall due (the app shows overdue ones)
+    with app.extensions["dutybook.engine"].begin() as conn:
+        conn.execute(update(users).values(created_at=dt.datetime(2026, 3, 1, 0, 30, 0, 250)))
+    joined = "2026-03-01T00:30:00Z"
     response = client.post(
         "/api/v1/session",
         json={"username": "guard-l", "password": PASSWORD, "device_id": "phone-7"},
@@ -28,7 +32,7 @@ def test_sign_in_answers_token_user_roles_sites(app, client, monkeypatch):
     assert response.status_code == 201
     body = response.get_json()
     assert set(body) == {"token", "user", "roles", "sites", "expires_at"}
-    assert body["user"] == {"id": 1, "username": "guard-l"}
+    assert body["user"] == {"id": 1, "username": "guard-l", "joined_at": joined}
     assert body["roles"] == ["guard"]
     assert body["sites"] == ["lanyuan"]
     # one shift on a shared phone, not a year
@@ -40,7 +44,7 @@ def test_sign_in_answers_token_user_roles_sites(app, client, monkeypatch):
     assert row.device_id == "phone-7"
     who = client.get("/api/v1/session", headers=bearer(body["token"]))
     assert who.get_json() == {
-        "user": {"id": 1, "username": "guard-l"},
+        "user": {"id": 1, "username": "guard-l", "joined_at": joined},
         "roles": ["guard"],
         "sites": ["lanyuan"],
     }

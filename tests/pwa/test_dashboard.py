@@ -71,15 +71,15 @@ def test_day_page_unknown_is_not_missed_until_the_late_batch_fills_it_in(app, wo
     ]  # fmt: skip
     checklists = read_csv(client.get(DAY_URL + "&format=csv&table=checklists"))
     assert checklists == [
-        ["def_id", "title", "areas", "frequency", "period_start", "period_end", "required",
-         "done", "due", "missed", "not_yet_synced", "failed_items", "out_of_range",
+        ["def_id", "title", "shift", "areas", "frequency", "period_start", "period_end",
+         "required", "done", "due", "missed", "not_yet_synced", "failed_items", "out_of_range",
          "late_arrivals"],
-        ["CHK-LOBBY", "单元门厅日常保洁", "lobby", "每日一次", "2026-06-09", "2026-06-09", "1",
+        ["CHK-LOBBY", "单元门厅日常保洁", "", "lobby", "每日一次", "2026-06-09", "2026-06-09", "1",
          "1", "1", "0", "0", "0", "0", "0"],
         # the engineer's phone synced this morning: the 21:00 run is confirmed missing
-        ["CHK-PUMP-ROOM", "水泵房巡检记录", "pump-room", "每日两次", "2026-06-09", "2026-06-09",
+        ["CHK-PUMP-ROOM", "水泵房巡检记录", "", "pump-room", "每日两次", "2026-06-09", "2026-06-09",
          "2", "1", "2", "1", "0", "1", "1", "0"],
-        ["CHK-ROOF", "天台检查", "roof", "每周一次", "2026-06-08", "2026-06-14", "1", "0", "0",
+        ["CHK-ROOF", "天台检查", "", "roof", "每周一次", "2026-06-08", "2026-06-14", "1", "0", "0",
          "0", "0", "0", "0", "0"],
     ]  # fmt: skip
     problems = read_csv(client.get(DAY_URL + "&format=csv&table=problems"))
@@ -240,26 +240,28 @@ def test_acknowledgements_need_the_current_major_version(app, world):
     rows = read_csv(client.get("/dashboard/lanyuan/acks?format=csv&table=acks"))
     mine = {(r[0], r[1]): r[4:] for r in rows[1:]}
     assert rows[0] == ["user", "doc", "kind", "current_version", "state", "acked_version"]
-    assert len(rows) == 1 + 5 * 8  # five staff at lanyuan × eight documents
-    assert mine[("guard-a", "PTL-LY-DAY")] == ["acked", "1.0"]
-    # 1.0 acknowledged, 2.0 current: a MAJOR change asks again
-    assert mine[("guard-b", "PTL-LY-NIGHT")] == ["old_version", "1.0"]
-    # 1.0 acknowledged, 1.1 current: a MINOR change does not
+    # five staff at lanyuan × the two documents the app asks to acknowledge (a procedure and
+    # an emergency plan); patrols, checklists and courses are done, not acknowledged
+    assert len(rows) == 1 + 5 * 2
+    # 1.0 acknowledged, 1.1 current: a MINOR change does not ask again
     assert mine[("eng-l", "ENG-REPAIR")] == ["acked", "1.0"]
-    assert mine[("eng-l", "CHK-PUMP-ROOM")] == ["not_acked", ""]
-    assert mine[("cleaner-l", "PTL-LY-DAY")] == ["not_applicable", ""]
+    assert mine[("guard-a", "EMG-ELEVATOR-TRAP")] == ["not_acked", ""]
+    assert mine[("cleaner-l", "ENG-REPAIR")] == ["not_applicable", ""]
+    assert ("guard-b", "PTL-LY-NIGHT") not in mine
     courses = read_csv(client.get("/dashboard/lanyuan/acks?format=csv&table=courses"))
     assert courses == [
-        ["user", "course", "attempts", "best_score", "pass_mark", "passed", "complete"],
-        [XSS_NAME, "TRN-EMERGENCY-BASICS", "0", "", "80", "0", "0"],
-        ["cleaner-l", "TRN-EMERGENCY-BASICS", "1", "100", "80", "1", "1"],
-        ["eng-l", "TRN-EMERGENCY-BASICS", "1", "50", "80", "0", "0"],
-        ["guard-a", "TRN-EMERGENCY-BASICS", "0", "", "80", "0", "0"],
-        ["guard-b", "TRN-EMERGENCY-BASICS", "0", "", "80", "0", "0"],
-    ]
+        ["user", "course", "attempts", "best_score", "pass_mark", "passed", "complete", "due",
+         "overdue"],
+        # everyone joined on 9 June (the fixed clock): 14 days to do the course
+        [XSS_NAME, "TRN-EMERGENCY-BASICS", "0", "", "80", "0", "0", "2026-06-23", "0"],
+        ["cleaner-l", "TRN-EMERGENCY-BASICS", "1", "100", "80", "1", "1", "2026-06-23", "0"],
+        ["eng-l", "TRN-EMERGENCY-BASICS", "1", "50", "80", "0", "0", "2026-06-23", "0"],
+        ["guard-a", "TRN-EMERGENCY-BASICS", "0", "", "80", "0", "0", "2026-06-23", "0"],
+        ["guard-b", "TRN-EMERGENCY-BASICS", "0", "", "80", "0", "0", "2026-06-23", "0"],
+    ]  # fmt: skip
     html = client.get("/dashboard/lanyuan/acks").get_data(as_text=True)
     assert '<th scope="col">&lt;img src=x onerror=alert(1)&gt;</th>' in html
-    assert '<td class="cell-old" data-user="guard-b">✗ 旧版 1.0</td>' in html
+    assert '<td class="cell-none" data-user="guard-a">✗ 未确认</td>' in html
 
 
 def test_everything_user_entered_is_escaped(app, world):

@@ -1,6 +1,6 @@
 // Reading and acknowledging SOPs (again only on a MAJOR version change) and courses with quizzes.
 import { t } from './i18n.js';
-import { app, appliesToMe, currentSite, doc, docs, docUrl } from './state.js';
+import { app, appliesToMe, currentSite, derived, doc, docs, docUrl } from './state.js';
 import * as store from './store.js';
 import { h, toast } from './ui.js';
 
@@ -14,7 +14,8 @@ async function myAcks() {
   const quizzes = {};
   for (const r of rows) {
     if (r.type === 'ack') acks[r.def_id] = Math.max(acks[r.def_id] ?? -1, major(r.def_version));
-    if (r.type === 'quiz') quizzes[r.def_id] = r;
+    // one pass is enough: a later failed retry does not undo it
+    if (r.type === 'quiz' && !quizzes[r.def_id]?.data?.passed) quizzes[r.def_id] = r;
   }
   return { acks, quizzes };
 }
@@ -22,6 +23,26 @@ async function myAcks() {
 /** Whether the user still has to acknowledge this document's current MAJOR version. */
 export function needsAck(acks, id, version) {
   return !(id in acks) || acks[id] < major(version);
+}
+
+/** When the person joined (the server's account date), else their first sign-in here. */
+function joinedMs(user) {
+  const at = user?.user?.joined_at || user?.first_sign_in;
+  const ms = at ? Date.parse(at) : NaN;
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** A course's chip: passed, failed (retry), overdue after due_within from joining, or due. */
+export function courseState(id, quiz, user, nowMs = Date.now()) {
+  if (quiz?.data?.passed) return { cls: 'done', text: t('state_done') };
+  if (quiz) return { cls: 'late', text: t('retry_quiz') };
+  const minutes = derived(id).due_minutes;
+  const joined = joinedMs(user);
+  if (minutes == null || joined == null) return { cls: 'due', text: t('state_due') };
+  const due = new Date(joined + minutes * 60_000);
+  const day = `${due.getFullYear()}-${String(due.getMonth() + 1).padStart(2, '0')}-${String(due.getDate()).padStart(2, '0')}`;
+  if (nowMs > due.getTime()) return { cls: 'late', text: t('course_overdue', { d: day }) };
+  return { cls: 'due', text: `${t('state_due')} · ${t('course_due_by', { d: day })}` };
 }
 
 export async function learnView() {
@@ -38,10 +59,11 @@ export async function learnView() {
     h(
       'ul',
       { class: 'list' },
-      courses.map(([id, e]) =>
-        h('li', {}, h('a', { class: 'row', href: `#/course/${id}` }, h('span', {}, e.doc.title),
-          quizzes[id] ? h('span', { class: 'chip done' }, t('state_done')) : h('span', { class: 'chip due' }, t('state_due')))),
-      ),
+      courses.map(([id, e]) => {
+        const state = courseState(id, quizzes[id], app.user);
+        return h('li', {}, h('a', { class: 'row', href: `#/course/${id}` }, h('span', {}, e.doc.title),
+          h('span', { class: `chip ${state.cls}` }, state.text)));
+      }),
     ),
     h('h1', {}, t('sops')),
     h(
@@ -146,7 +168,11 @@ export async function courseView(id) {
             type: 'button',
             class: 'primary wide',
             id: 'submit-quiz',
-            onclick: async () => {
+            onclick: async (e) => {
+              // one press, one record: a second tap while saving (or after) queues nothing
+              const button = e.currentTarget;
+              if (button.disabled) return;
+              button.disabled = true;
               const right = course.quiz.filter((q) => {
                 const given = [...answers[q.id]].sort().join(',');
                 return given === [...q.answer].sort().join(',');

@@ -50,6 +50,8 @@ async function signIn(username, password, pin = null) {
     signed_out: false,
     // a new PIN replaces the old one; without one, a PIN set earlier on this phone stays
     pin: pin ? await people.makePin(pin) : before.pin || null,
+    // a course's due date counts from joining; this phone's first sign-in stands in for it
+    first_sign_in: before.first_sign_in || store.isoNow(),
   };
   await store.saveUser(user);
   await store.setCurrent(username);
@@ -390,6 +392,9 @@ async function accountView() {
       name: app.user.username,
       t: app.user.expires_at ? fmtDateTime(Date.parse(app.user.expires_at)) : '—',
     })),
+    document.body.dataset.offlineReady
+      ? h('p', { id: 'offline-state', class: 'offline-state ok' }, t('offline_ready'))
+      : h('p', { id: 'offline-state', class: 'offline-state wait' }, t('offline_not_ready')),
     field(
       t('site'),
       h('select', { onchange: (e) => saveUser({ site: e.target.value }) },
@@ -487,9 +492,20 @@ export async function render() {
 
 // --- start -----------------------------------------------------------------------------------
 
+/** The service worker pushed the outbox (Background Sync): say so, as a sync of our own would. */
+async function backgroundSynced({ created = 0, duplicate = 0, at }) {
+  await refreshStatus();
+  setStatus(`${t('synced_in_background', { n: created + duplicate })} · ${t('last_sync', { t: fmtDateTime(at) })}`);
+  if (['outbox', 'today'].includes(route().name)) render();
+}
+
 async function registerWorker() {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.addEventListener('message', (e) => {
+    if (e.data?.type === 'synced') {
+      backgroundSynced(e.data);
+      return;
+    }
     if (e.data?.type !== 'activated') return;
     app.workerVersion = e.data.version;
     if (e.data.first) {
@@ -499,6 +515,7 @@ async function registerWorker() {
       bar.hidden = false;
     }
     document.body.dataset.offlineReady = e.data.version;
+    if (route().name === 'account') render();
   });
   navigator.serviceWorker.addEventListener('controllerchange', () => {
     document.body.dataset.offlineReady ||= 'yes';

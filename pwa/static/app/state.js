@@ -1,4 +1,5 @@
 // What every view shares: the signed-in user, their definitions, and save timing.
+import { getLang } from './i18n.js';
 import * as store from './store.js';
 
 export const app = {
@@ -25,6 +26,12 @@ export function docs() {
 
 export function doc(id) {
   return docs()[id];
+}
+
+/** The handbook's own words for a document (durations, ranges) in the interface language. */
+export function derived(id) {
+  const entry = doc(id);
+  return (getLang() === 'en' ? entry?.derived_en : entry?.derived) || {};
 }
 
 /** Handbook URL of a document, or of one step ("ENG-REPAIR#repair" -> #step-repair). */

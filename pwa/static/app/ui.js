@@ -1,4 +1,5 @@
 // Small DOM helpers, photo compression and the QR scanner.
+import { t } from './i18n.js';
 import { wall } from './schedule.js';
 import { siteDoc } from './state.js';
 
@@ -29,11 +30,18 @@ export function field(label, control, hint) {
   return h('div', { class: 'field' }, h('label', { for: id }, label), control, hint || null);
 }
 
+// Short, at the top, and never in the way: the next screen's main button sits at the bottom
+// and a guard taps it at once. Only the dismiss control takes taps (see .toast in app.css).
+export const TOAST_MS = 3000;
+
 export function toast(text, kind = 'info') {
   const box = document.getElementById('toasts');
-  const el = h('div', { class: `toast ${kind}`, role: 'status' }, text);
+  const close = h('button', { type: 'button', class: 'toast-close', 'aria-label': t('dismiss'), onclick: () => el.remove() }, '×');
+  const el = h('div', { class: `toast ${kind}`, role: 'status' }, h('span', {}, text), close);
   box.append(el);
-  setTimeout(() => el.remove(), 6000);
+  // two at most: a stack of them would hide the screen's title for no gain
+  while (box.children.length > 2) box.firstElementChild.remove();
+  setTimeout(() => el.remove(), TOAST_MS);
 }
 
 // times are shown on the site's clock, as the handbook and the dashboard show them

@@ -6,6 +6,7 @@ import {
   appliesToMe,
   contact,
   currentSite,
+  derived,
   displayName,
   doc,
   docs,
@@ -119,8 +120,9 @@ function outOfRange(item, value) {
   return (item.min != null && value < item.min) || (item.max != null && value > item.max);
 }
 
-function rangeText(item, key) {
-  return t(key, { min: item.min ?? '', max: item.max ?? '', unit: item.unit || '' });
+// The bundle carries the handbook's wording ("0.15–0.45 MPa", "≥ 1 台"): one rule, one place.
+function rangeText(item, key, defId) {
+  return t(key, { r: derived(defId).ranges?.[item.id] ?? '' });
 }
 
 function itemView(item, draft) {
@@ -182,14 +184,14 @@ function itemView(item, draft) {
     const check = () => {
       const v = input.value === '' ? null : Number(input.value);
       const bad = outOfRange(item, v);
-      flag.textContent = bad ? rangeText(item, 'out_of_range') : '';
+      flag.textContent = bad ? rangeText(item, 'out_of_range_words', draft.def_id) : '';
       input.setAttribute('aria-invalid', String(bad));
       showFail(bad);
       return v;
     };
     input.addEventListener('input', (e) => save(check(), e));
     const unit = item.unit ? `（${item.unit}）` : '';
-    const hint = item.min != null || item.max != null ? h('p', { class: 'hint' }, rangeText(item, 'range')) : null;
+    const hint = item.min != null || item.max != null ? h('p', { class: 'hint' }, rangeText(item, 'range_words', draft.def_id)) : null;
     body.push(field(`${label}${unit}`, input, hint));
     queueMicrotask(check);
   } else if (item.type === 'text') {
@@ -330,7 +332,7 @@ export async function roundView(id, { onLeave }) {
   const list = h('ol', { class: 'checkpoints' });
   const log = h('ul', { class: 'scanlog', 'aria-live': 'polite' });
   const tick = () => {
-    clock.textContent = `${t('elapsed', { t: fmtElapsed(Date.now() - draft.started_ms) })} · ${t('time_allowed', { t: def.time_allowed })}`;
+    clock.textContent = `${t('elapsed', { t: fmtElapsed(Date.now() - draft.started_ms) })} · ${t('time_allowed', { t: derived(draft.def_id).time_allowed || def.time_allowed })}`;
   };
   const timer = setInterval(tick, 1000);
   onLeave(() => clearInterval(timer));
@@ -690,7 +692,7 @@ export async function incidentView(id) {
     actions.replaceChildren(
       ...plan.first_actions.map((a, i) => {
         const done = draft.actions[i];
-        const who = [a.role ? roleName(a.role) : '', a.within ? `≤ ${a.within}` : ''].filter(Boolean).join(' · ');
+        const who = [a.role ? roleName(a.role) : '', a.within ? t('within', { d: derived(draft.def_id).first_actions?.[i] || a.within }) : ''].filter(Boolean).join(' · ');
         return h(
           'li',
           { class: done ? 'done' : '' },

@@ -131,8 +131,15 @@ self.addEventListener('fetch', (event) => {
 
 // Background Sync: the browser wakes the worker when the connection returns, even with the
 // app closed. The page's own timer and `online` handler cover browsers without it.
+// Open pages are told, so the phone still says 已同步 and when.
+async function syncAndTell() {
+  const summary = await syncAll();
+  const message = { type: 'synced', at: Date.now(), created: summary.created, duplicate: summary.duplicate };
+  for (const client of await self.clients.matchAll({ includeUncontrolled: true })) client.postMessage(message);
+}
+
 self.addEventListener('sync', (event) => {
-  if (event.tag === 'outbox') event.waitUntil(syncAll());
+  if (event.tag === 'outbox') event.waitUntil(syncAndTell());
 });
 
 self.addEventListener('message', (event) => {
