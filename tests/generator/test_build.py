@@ -28,16 +28,6 @@ def article(site: Path, url: str) -> str:
     return page[page.index('<article class="md-content__inner md-typeset">') :]
 
 
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """sop/ and content/ as committed, built once with --strict."""
-    site = tmp_path_factory.mktemp("real") / "site"
-    result = mkdocs_build(ROOT / "mkdocs.yml", site)
-    assert result.returncode == 0, result.stderr
-    assert "WARNING" not in result.stderr
-    return site
-
-
 def test_real_handbook_builds_with_strict(real_site):
     """sop/ and content/ as committed: no broken link, no warning, no content problem."""
     data = json.loads((real_site / "handbook.json").read_text(encoding="utf-8"))
