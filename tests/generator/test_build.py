@@ -44,7 +44,7 @@ def staff_pages(site: Path) -> dict[str, str]:
     pages = {}
     for path in sorted(site.rglob("*.html")):
         url = path.relative_to(site).as_posix()
-        if url.startswith("authoring/") or url == "404.html":
+        if url.startswith("authors/") or url == "404.html":
             continue
         page = path.read_text(encoding="utf-8")
         start = page.find('<article class="md-content__inner md-typeset">')
