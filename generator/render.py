@@ -49,6 +49,7 @@ KIND_DIRS = {
 KINDS = list(KIND_DIRS)
 PUBLIC_NUMBERS = {"110": "报警电话", "119": "火警电话", "120": "急救电话"}
 BOX = "☐"
+BLANK = "＿＿＿＿"
 # How search ranks a kind of page against another on the same words (Material's per-page
 # boost): on 火 or 停电 the plan to follow comes before the routine pages that mention it;
 # role and start pages, which repeat every title, come after the pages they list.
@@ -202,14 +203,18 @@ class Page:
             return f"≤ {number(item.max)}{unit}"
         return ""
 
+    def pass_box(self, item: Item) -> str:
+        """A box in the pass and in the fail column: a tick must say which it is."""
+        return "" if item.type == "text" else BOX
+
     def mark(self, item: Item) -> str:
-        """What a paper form shows for one item in one round: boxes to tick, or a blank."""
-        if item.type == "check":
-            return BOX
+        """What the value column holds for one item in one round: a blank for a reading."""
+        if item.type == "number":
+            return f"{BLANK}{item.unit or ''}"
         if item.type == "choice":
             return " ".join(f"{BOX}{option}" for option in item.options or [])
         if item.type == "photo":
-            return f"{BOX}{self.t['photo']}"
+            return self.t["photo_in_app"]
         return ""
 
     def note(self, doc: BaseModel) -> str:

@@ -130,12 +130,13 @@ def test_sop_page_in_html(fixture_site):
 
 def test_emergency_page_in_html(fixture_site):
     page = article(fixture_site, "emergencies/emg-elevator-trap")
+    buttons = re.findall(r'<a class="md-button[^"]*dutybook-call" href="(tel:[0-9+]+)">', page)
+    # call buttons first: the public numbers, then the plan's own contacts
+    assert buttons == ["tel:110", "tel:119", "tel:120", "tel:000060000001", "tel:000060001001"]
+    assert page.index('class="dutybook-calls"') < page.index('id="first-actions"')
     tels = re.findall(r'<a class="dutybook-tel" href="(tel:[0-9+]+)">', page)
-    # the call-first notice at the top, then the plan's contacts
+    # the contacts section lists every number again, then the escalation chain
     assert tels == [
-        "tel:110",
-        "tel:119",
-        "tel:120",
         "tel:000060000001",
         "tel:000060001001",
         "tel:110",
@@ -144,8 +145,8 @@ def test_emergency_page_in_html(fixture_site):
         "tel:119",
     ]
     assert (
-        page.index('id="triggers"')
-        < page.index('id="first-actions"')
+        page.index('id="first-actions"')
+        < page.index('id="triggers"')
         < page.index('id="contacts"')
         < page.index('id="escalation"')
         < page.index('id="record"')
@@ -164,8 +165,9 @@ def test_checklist_page_in_html(fixture_site):
     assert '<a class="md-button" href="../chk-water-tank-print/">打印纸质版（A4）</a>' in page
     # the paper form is copied as written: a page of its own, without the theme's chrome
     paper = html(fixture_site, "checklists/chk-water-tank-print")
-    assert paper.count("☐") == 2 * (3 + 1 + 1)  # two rounds: choice 3 boxes, check, photo
-    assert '<th scope="col">09:00</th><th scope="col">15:00</th>' in paper
+    # two rounds: pass and fail boxes for four items, and the choice's three options
+    assert paper.count("☐") == 2 * (4 * 2 + 3)
+    assert '<th scope="colgroup" colspan="3">09:00</th>' in paper
     assert "md-sidebar" not in paper and "md-search" not in paper
     assert (fixture_site / "checklists" / "chk-water-tank" / "index.html").is_file()
     search = (fixture_site / "search" / "search_index.json").read_text(encoding="utf-8")
