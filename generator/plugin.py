@@ -106,6 +106,11 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
             files.append(File.generated(config, uri, content=data))
         files.append(File.generated(config, CSS, abs_src_path=str(ASSETS / "dutybook.css")))
         files.append(File.generated(config, JS, abs_src_path=str(ASSETS / "dutybook.js")))
+        # browsers ask for /favicon.ico whatever the page links; a 404 on every first visit
+        if files.get_file_from_path("favicon.ico") is None:
+            files.append(
+                File.generated(config, "favicon.ico", abs_src_path=str(ASSETS / "favicon.ico"))
+            )
         # Poster SVGs are linked only from the standalone poster sheets, so MkDocs need not
         # know them: they are made in a second process during the whole page build and
         # written into the site at the end (on_post_build).

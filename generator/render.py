@@ -281,21 +281,22 @@ class Page:
         for phone, name in PUBLIC_NUMBERS.items():
             if all(c.phone != phone for c in public):
                 known = by_phone.get(phone)
-                public.append(known or Contact(id=f"n{phone}", name=name, phone=phone, kind="public"))
+                public.append(
+                    known or Contact(id=f"n{phone}", name=name, phone=phone, kind="public")
+                )
         others = [c for c in listed if c.kind != "public"]
         buttons = []
         for contact in public + others:
             style = "md-button md-button--primary" if contact.kind == "public" else "md-button"
-            note = f'<small>{escape(self.t["example_number"])}</small>' if contact.example else ""
+            note = f"<small>{escape(self.t['example_number'])}</small>" if contact.example else ""
             buttons.append(
                 f'<a class="{style} dutybook-call" href="{tel(contact.phone)}">'
                 f"{escape(contact.name)} <strong>{escape(contact.phone)}</strong>{note}</a>"
             )
-        colon, stop = (": ", ".") if self.lang == "en" else ("：", "。")
-        intro = escape(self.t["call_first_text"].rstrip("：: "))
+        # one line above the buttons: the plan's first actions must reach the first screen
         return (
             '<div class="dutybook-calls" data-search-exclude markdown="0">\n'
-            f"<p><strong>{escape(self.t['call_first'])}</strong>{colon}{intro}{stop}</p>\n"
+            f"<p><strong>{escape(self.t['call_first'])}</strong></p>\n"
             + "\n".join(buttons)
             + "\n</div>"
         )

@@ -460,3 +460,43 @@ def test_serve_docs_rebuilds_when_a_yaml_file_changes(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
+
+
+def test_standards_page_links_every_code_it_names(real_site):
+    page = article(real_site, "standards")
+    page = page[: page.index("</article>")]
+    linked = re.sub(r"<a [^>]*>.*?</a>", "", page, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", linked)
+    assert CODE.findall(re.sub(r'id="[^"]*"', "", text)) == []
+    assert len(re.findall(r'<a href="\.\./procedures/[a-z0-9-]+/"><code>', page)) >= 15
+
+
+def test_favicon_ico_exists(real_site):
+    assert (real_site / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"
+
+
+def test_authoring_guide_is_last_and_not_next_from_home(real_site):
+    home = html(real_site, "")
+    nav = re.findall(
+        r'class="md-nav__link[^"]*"[^>]*>\s*<span class="md-ellipsis">\s*([^<]+?)\s*<', home
+    )
+    assert nav.index("给编写者") > max(nav.index("标签"), nav.index("按岗位")), nav
+    footer = home[home.index('class="md-footer__link md-footer__link--next"') :][:600]
+    assert "编写指南" not in footer
+    search = (real_site / "search" / "search_index.json").read_text("utf-8")
+    assert '"location":"authors/' not in search and '"location":"tags/' not in search
+
+
+def test_emergency_plans_are_listed_by_rank_for_staff(real_site):
+    # in the navigation and on a role's page: fire, lifts, power, water first, not by id
+    epidemic = html(real_site, "emergencies/emg-epidemic")
+    epidemic = epidemic[epidemic.index("md-nav--primary") : epidemic.index("md-content")]
+    nav = list(dict.fromkeys(re.findall(r'href="\.\./(emg-[a-z-]+)/"', epidemic)))
+    role = article(real_site, "roles/guard")
+    listed = list(dict.fromkeys(re.findall(r'href="\.\./\.\./emergencies/(emg-[a-z-]+)/"', role)))
+    first = ["emg-fire", "emg-elevator-trap", "emg-power-cut", "emg-water-cut", "emg-pipe-burst"]
+    assert nav[:5] == first, nav
+    assert listed[:5] == first, listed

@@ -34,7 +34,10 @@ def test_qr_posters_print_one_per_a4_page(served_site, browser):
 
 def cells(html: str) -> list[list[str]]:
     rows = re.findall(r"<tr>(.*?)</tr>", html, re.S)
-    return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r)] for r in rows]
+    return [
+        [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r)]
+        for r in rows
+    ]
 
 
 def test_paper_form_has_pass_fail_and_value_columns_per_round(fixture_site: Path):
