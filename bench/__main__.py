@@ -15,6 +15,7 @@ MODULES = [
     "bench.bench_build",
     "bench.bench_app",
     "bench.bench_dashboard",
+    "bench.bench_search",
 ]
 
 

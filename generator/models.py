@@ -50,6 +50,24 @@ DocRef = Annotated[str, *_pattern(REF_RE, "document_reference", '"SEC-GATE" or "
 Text = Annotated[str, Field(min_length=1)]
 
 
+def _check_alias(value: object) -> object:
+    # one search word: a single character would match half the handbook, a space would be
+    # split into two words by the search box
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        word = str(value)
+        if len(word) >= 2 and len(word) <= 24 and not any(ch.isspace() for ch in word):
+            return word
+    raise PydanticCustomError(
+        "alias",
+        "{value} is not a search alias; expected one word of 2 to 24 characters without "
+        'spaces, e.g. "电梯关人"',
+        {"value": repr(value)},
+    )
+
+
+Alias = Annotated[str, BeforeValidator(_check_alias)]
+
+
 def _check_zone(value: object) -> object:
     try:
         if isinstance(value, str) and "/" in value:
@@ -211,6 +229,11 @@ class Versioned(Strict):
     review_by: dt.date
     summary: str | None = None
     tags: list[Text] = []
+    aliases: list[Alias] = Field(
+        [],
+        description="other words staff search with (着火了, 电梯关人); used by search, "
+        "never shown on a page",
+    )
     related: list[DocRef] = []
     changes: list[Change] = []
     author_notes: list[Text] = Field(
@@ -218,6 +241,18 @@ class Versioned(Strict):
         description="for the people who maintain the handbook (sources, choices made); "
         "never shown on a page",
     )
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases_unique(cls, aliases: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for alias in aliases:
+            if alias.casefold() in seen:
+                raise PydanticCustomError(
+                    "alias_repeated", "alias {alias} is listed twice", {"alias": repr(alias)}
+                )
+            seen.add(alias.casefold())
+        return aliases
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Versioned:
@@ -393,6 +428,12 @@ class RecordField(Strict):
 
 class Emergency(Versioned):
     kind: Literal["emergency"]
+    rank: int = Field(
+        100,
+        ge=1,
+        description="where staff find the plan in lists: 1 first (the most urgent and common, "
+        "e.g. fire), then 2, 3 …; plans of one rank by id",
+    )
     sites: list[Slug] | None = None
     triggers: list[Text] = Field(min_length=1)
     severity: list[Severity] = []

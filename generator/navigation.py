@@ -8,11 +8,12 @@ from pydantic import BaseModel
 
 from generator.labels import labels
 from generator.loader import Tree
-from generator.render import KINDS, page_uri, role_uri
+from generator.render import KINDS, page_uri, role_uri, staff_order
 
 # Material renders every page's navigation; past ~100 entries per section that dominates the
 # build (DESIGN.md), so big sections are split into sub-sections of at most this many pages.
 SECTION_SIZE = 25
+AUTHORS = "authors/"
 
 NavEntry = str | dict[str, object]
 
@@ -45,11 +46,13 @@ def build_nav(
 ) -> list[NavEntry]:
     """A MkDocs `nav` list; generated pages not in `generated` are left out."""
     t = labels(lang)
-    nav = _content_nav([u for u in content_uris if u != "tags.md"])
+    # pages for the people who maintain the handbook go last, in a section of their own
+    authors = [u for u in content_uris if u.startswith(AUTHORS)]
+    nav = _content_nav([u for u in content_uris if u != "tags.md" and u not in authors])
     if "index.md" in generated and "index.md" not in content_uris:
         nav.insert(0, "index.md")
     for kind in KINDS:
-        docs = sorted((d for d in tree.documents.values() if d.kind == kind), key=lambda d: d.id)
+        docs = sorted((d for d in tree.documents.values() if d.kind == kind), key=staff_order)
         entries = [(d, {d.title: page_uri(d)}) for d in docs if page_uri(d) in generated]
         if entries:
             nav.append({t[kind]: _chunked(entries)})
@@ -60,4 +63,6 @@ def build_nav(
         nav.append({t["by_role"]: [{name(r): role_uri(r.id)} for r in roles]})
     if "tags.md" in generated or "tags.md" in content_uris:
         nav.append("tags.md")
+    if authors:
+        nav.append({t["authors"]: sorted(authors)})
     return nav

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from generator import qr
 from generator.labels import labels
 from generator.prepare import Early, Prepared, documentation_pages, prepare
 from generator.problems import ERROR, Problem, format_text, promote
+from generator.search import tune
 
 if TYPE_CHECKING:  # mkdocs.livereload is only needed by `mkdocs serve`
     from mkdocs.livereload import LiveReloadServer
@@ -25,6 +27,7 @@ if TYPE_CHECKING:  # mkdocs.livereload is only needed by `mkdocs serve`
 log = logging.getLogger("mkdocs.plugins.dutybook")
 ASSETS = Path(__file__).with_name("assets")
 CSS = "assets/dutybook.css"
+JS = "assets/dutybook.js"
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 
 
@@ -51,6 +54,7 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
         self.early: Early | None = None
         self.posters: qr.PendingSvgs | None = None
         self.bundle: str | None = None
+        self.aliases: dict[str, list[str]] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # PDFs take a while; a preview while typing does not need them
@@ -69,6 +73,8 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
                 search.config.jieba_dict_user = str((base_dir / user_dict).resolve())
         if CSS not in config.extra_css:
             config.extra_css.append(CSS)
+        if JS not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(JS)
         self.early = None
         if not self.serving:
             docs_dir = Path(config.docs_dir)
@@ -99,6 +105,12 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
         for uri, data in prepared.pdfs.items():
             files.append(File.generated(config, uri, content=data))
         files.append(File.generated(config, CSS, abs_src_path=str(ASSETS / "dutybook.css")))
+        files.append(File.generated(config, JS, abs_src_path=str(ASSETS / "dutybook.js")))
+        # browsers ask for /favicon.ico whatever the page links; a 404 on every first visit
+        if files.get_file_from_path("favicon.ico") is None:
+            files.append(
+                File.generated(config, "favicon.ico", abs_src_path=str(ASSETS / "favicon.ico"))
+            )
         # Poster SVGs are linked only from the standalone poster sheets, so MkDocs need not
         # know them: they are made in a second process during the whole page build and
         # written into the site at the end (on_post_build).
@@ -117,14 +129,28 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> None:
         server.watch(str(self.sop_path))
 
+    def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
+        words = page.meta.get("aliases")
+        if isinstance(words, list):
+            self.aliases[page.url] = [str(w) for w in words]
+        return context
+
     def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
         # Material's search overlay is a dialog without a name; screen readers announce
         # nothing useful (axe: aria-dialog-name). Name it rather than copy the partial.
         label = labels(self.config.lang)["search_dialog"]
         return output.replace(SEARCH_DIALOG, f'{SEARCH_DIALOG[:-1]} aria-label="{label}">', 1)
 
+    @event_priority(-100)  # after Material's search plugin has written its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         site = Path(config.site_dir)
+        index_path = site / "search" / "search_index.json"
+        if index_path.is_file():
+            index = json.loads(index_path.read_text(encoding="utf-8"))
+            tuned = tune(index, self.aliases)
+            index_path.write_text(
+                json.dumps(tuned, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+            )
         if self.posters is not None:
             for uri, data in self.posters.result().items():
                 (site / uri).parent.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import escape
 from pydantic import BaseModel
 
 from generator.labels import labels, number, range_words
@@ -48,6 +49,12 @@ KIND_DIRS = {
 KINDS = list(KIND_DIRS)
 PUBLIC_NUMBERS = {"110": "报警电话", "119": "火警电话", "120": "急救电话"}
 BOX = "☐"
+BLANK = "＿＿＿＿"
+# How search ranks a kind of page against another on the same words (Material's per-page
+# boost): on 火 or 停电 the plan to follow comes before the routine pages that mention it;
+# role and start pages, which repeat every title, come after the pages they list.
+SEARCH_BOOST = {"emergency": 4, "procedure": 1.5, "checklist": 1, "patrol": 0.6, "course": 0.3}
+LIST_BOOST = 0.2
 
 ENV = Environment(
     loader=FileSystemLoader(Path(__file__).with_name("templates")),
@@ -66,6 +73,11 @@ ENV = Environment(
 # need no navigation, search or theme, and leaving them out of MkDocs' page pipeline saves
 # a quarter of a large build. MkDocs copies them as static files.
 HTML_ENV = ENV.overlay(autoescape=True)
+
+
+def staff_order(doc: BaseModel) -> tuple[int, str]:
+    """How lists show documents to staff: emergency plans by rank (fire first), else by id."""
+    return (getattr(doc, "rank", 0), doc.id)
 
 
 def slug(doc: BaseModel) -> str:
@@ -129,6 +141,7 @@ class Page:
         self._areas = {a.id: a.name for p in site.properties for a in p.areas} if site else {}
         self._props = {p.id: p.name for p in site.properties} if site else {}
         self.contacts: dict[str, Contact] = {c.id: c for c in site.contacts} if site else {}
+        self.list_search = {"boost": LIST_BOOST}
 
     # --- words -------------------------------------------------------------------------
 
@@ -179,14 +192,18 @@ class Page:
     def range(self, item: Item) -> str:
         return range_words(item.min, item.max, item.unit)
 
+    def pass_box(self, item: Item) -> str:
+        """A box in the pass and in the fail column: a tick must say which it is."""
+        return "" if item.type == "text" else BOX
+
     def mark(self, item: Item) -> str:
-        """What a paper form shows for one item in one round: boxes to tick, or a blank."""
-        if item.type == "check":
-            return BOX
+        """What the value column holds for one item in one round: a blank for a reading."""
+        if item.type == "number":
+            return f"{BLANK}{item.unit or ''}"
         if item.type == "choice":
             return " ".join(f"{BOX}{option}" for option in item.options or [])
         if item.type == "photo":
-            return f"{BOX}{self.t['photo']}"
+            return self.t["photo_in_app"]
         return ""
 
     def note(self, doc: BaseModel) -> str:
@@ -245,12 +262,50 @@ class Page:
             note = f" ({self.t['example_number']})"
         return f"{contact.name}：[{contact.phone}]({tel(contact.phone)}){{ .dutybook-tel }}{note}"
 
+    def call_buttons(self, doc: Emergency) -> str:
+        """Tap-to-call buttons: the plan's public numbers, then 110/119/120, then the site's."""
+        listed = [self.contacts[c] for c in doc.contacts if c in self.contacts]
+        by_phone = {c.phone: c for c in self.contacts.values()}
+        public = [c for c in listed if c.kind == "public"]
+        for phone, name in PUBLIC_NUMBERS.items():
+            if all(c.phone != phone for c in public):
+                known = by_phone.get(phone)
+                public.append(
+                    known or Contact(id=f"n{phone}", name=name, phone=phone, kind="public")
+                )
+        others = [c for c in listed if c.kind != "public"]
+        buttons = []
+        for contact in public + others:
+            style = "md-button md-button--primary" if contact.kind == "public" else "md-button"
+            note = f"<small>{escape(self.t['example_number'])}</small>" if contact.example else ""
+            buttons.append(
+                f'<a class="{style} dutybook-call" href="{tel(contact.phone)}">'
+                f"{escape(contact.name)} <strong>{escape(contact.phone)}</strong>{note}</a>"
+            )
+        # one line above the buttons: the plan's first actions must reach the first screen
+        return (
+            '<div class="dutybook-calls" data-search-exclude markdown="0">\n'
+            f"<p><strong>{escape(self.t['call_first'])}</strong></p>\n"
+            + "\n".join(buttons)
+            + "\n</div>"
+        )
+
     def public_numbers(self) -> str:
         by_phone = {c.phone: c.name for c in self.contacts.values()}
         return " · ".join(
             f"{by_phone.get(n, name)} [{n}]({tel(n)}){{ .dutybook-tel }}"
             for n, name in PUBLIC_NUMBERS.items()
         )
+
+    def doc_front_matter(self, doc: BaseModel, tags: Iterable[str]) -> str:
+        """A document page's front matter: its aliases for search (never shown), its rank."""
+        extra: dict[str, object] = {}
+        if doc.aliases:
+            extra["aliases"] = list(doc.aliases)
+        extra["search"] = {"boost": SEARCH_BOOST.get(doc.kind, 1)}
+        # seven role and area tags would fill a phone's first screen; the tags page lists them
+        extra["hide"] = ["tags"]
+        return self.front_matter(f"{doc.id} {doc.title}", tags, **extra)
 
     def front_matter(self, title: str, tags: Iterable[str] = (), **extra: object) -> str:
         data: dict[str, object] = {"title": title}
@@ -355,7 +410,10 @@ def render(
     site = tree.site
     for role in site.roles if site else []:
         applies = {
-            kind: [d for d in docs if d.kind == kind and role.id in d.roles] for kind in KINDS
+            kind: sorted(
+                (d for d in docs if d.kind == kind and role.id in d.roles), key=staff_order
+            )
+            for kind in KINDS
         }
         add(role_uri(role.id), "role.md.j2", role=role, applies=applies)
     if "index.md" not in existing:

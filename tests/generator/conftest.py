@@ -42,18 +42,38 @@ def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """sop/ and content/ as committed, built once per session with --strict."""
+    site = tmp_path_factory.mktemp("real") / "site"
+    result = mkdocs_build(ROOT / "mkdocs.yml", site)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+    return site
+
+
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
 
-@pytest.fixture(scope="session")
-def served_site(fixture_site: Path):
-    """The fixture site over HTTP at a free port on 127.0.0.1 (search needs http, not file:)."""
-    handler = functools.partial(_Quiet, directory=str(fixture_site))
+def _serve(site: Path):
+    handler = functools.partial(_Quiet, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def served_site(fixture_site: Path):
+    """The fixture site over HTTP at a free port on 127.0.0.1 (search needs http, not file:)."""
+    yield from _serve(fixture_site)
+
+
+@pytest.fixture(scope="session")
+def served_real_site(real_site: Path):
+    """The real handbook over HTTP, for searching it as staff do."""
+    yield from _serve(real_site)

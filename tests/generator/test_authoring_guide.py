@@ -15,7 +15,7 @@ from generator.schedule import SHORTHAND, Period
 from generator.source import RawDocument, read_documents
 
 ROOT = Path(__file__).resolve().parents[2]
-GUIDE = ROOT / "content" / "authoring.md"
+GUIDE = ROOT / "content" / "authors" / "authoring.md"
 COMMON = "通用字段"
 SCHEDULE = "日程"
 
@@ -40,7 +40,7 @@ def yaml_blocks() -> list[RawDocument]:
     """Every ```yaml block of the guide, parsed the way `dutybook check` parses files."""
     blocks = []
     for number, match in enumerate(FENCE_RE.finditer(guide_text())):
-        raws, problems = read_documents(match.group(1), f"authoring.md#block{number}")
+        raws, problems = read_documents(match.group(1), f"authors/authoring.md#block{number}")
         assert problems == [], f"yaml block {number} does not parse: {problems}"
         blocks.extend(raws)
     return blocks

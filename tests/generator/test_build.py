@@ -28,16 +28,6 @@ def article(site: Path, url: str) -> str:
     return page[page.index('<article class="md-content__inner md-typeset">') :]
 
 
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """sop/ and content/ as committed, built once with --strict."""
-    site = tmp_path_factory.mktemp("real") / "site"
-    result = mkdocs_build(ROOT / "mkdocs.yml", site)
-    assert result.returncode == 0, result.stderr
-    assert "WARNING" not in result.stderr
-    return site
-
-
 def test_real_handbook_builds_with_strict(real_site):
     """sop/ and content/ as committed: no broken link, no warning, no content problem."""
     data = json.loads((real_site / "handbook.json").read_text(encoding="utf-8"))
@@ -54,7 +44,7 @@ def staff_pages(site: Path) -> dict[str, str]:
     pages = {}
     for path in sorted(site.rglob("*.html")):
         url = path.relative_to(site).as_posix()
-        if url.startswith("authoring/") or url == "404.html":
+        if url.startswith("authors/") or url == "404.html":
             continue
         page = path.read_text(encoding="utf-8")
         start = page.find('<article class="md-content__inner md-typeset">')
@@ -140,12 +130,13 @@ def test_sop_page_in_html(fixture_site):
 
 def test_emergency_page_in_html(fixture_site):
     page = article(fixture_site, "emergencies/emg-elevator-trap")
+    buttons = re.findall(r'<a class="md-button[^"]*dutybook-call" href="(tel:[0-9+]+)">', page)
+    # call buttons first: the public numbers, then the plan's own contacts
+    assert buttons == ["tel:110", "tel:119", "tel:120", "tel:000060000001", "tel:000060001001"]
+    assert page.index('class="dutybook-calls"') < page.index('id="first-actions"')
     tels = re.findall(r'<a class="dutybook-tel" href="(tel:[0-9+]+)">', page)
-    # the call-first notice at the top, then the plan's contacts
+    # the contacts section lists every number again, then the escalation chain
     assert tels == [
-        "tel:110",
-        "tel:119",
-        "tel:120",
         "tel:000060000001",
         "tel:000060001001",
         "tel:110",
@@ -154,8 +145,8 @@ def test_emergency_page_in_html(fixture_site):
         "tel:119",
     ]
     assert (
-        page.index('id="triggers"')
-        < page.index('id="first-actions"')
+        page.index('id="first-actions"')
+        < page.index('id="triggers"')
         < page.index('id="contacts"')
         < page.index('id="escalation"')
         < page.index('id="record"')
@@ -174,8 +165,9 @@ def test_checklist_page_in_html(fixture_site):
     assert '<a class="md-button" href="../chk-water-tank-print/">打印纸质版（A4）</a>' in page
     # the paper form is copied as written: a page of its own, without the theme's chrome
     paper = html(fixture_site, "checklists/chk-water-tank-print")
-    assert paper.count("☐") == 2 * (3 + 1 + 1)  # two rounds: choice 3 boxes, check, photo
-    assert '<th scope="col">09:00</th><th scope="col">15:00</th>' in paper
+    # two rounds: pass and fail boxes for four items, and the choice's three options
+    assert paper.count("☐") == 2 * (4 * 2 + 3)
+    assert '<th scope="colgroup" colspan="3">09:00</th>' in paper
     assert "md-sidebar" not in paper and "md-search" not in paper
     assert (fixture_site / "checklists" / "chk-water-tank" / "index.html").is_file()
     search = (fixture_site / "search" / "search_index.json").read_text(encoding="utf-8")
@@ -486,3 +478,43 @@ def test_one_sided_ranges_read_as_the_handbook_says_them():
     assert range_words(1, None, "台") == "≥ 1 台"
     assert range_words(None, 0.5, "MPa") == "≤ 0.5 MPa"
     assert range_words(0.15, 0.45, None) == "0.15–0.45"
+
+
+CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
+
+
+def test_standards_page_links_every_code_it_names(real_site):
+    page = article(real_site, "standards")
+    page = page[: page.index("</article>")]
+    linked = re.sub(r"<a [^>]*>.*?</a>", "", page, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", linked)
+    assert CODE.findall(re.sub(r'id="[^"]*"', "", text)) == []
+    assert len(re.findall(r'<a href="\.\./procedures/[a-z0-9-]+/"><code>', page)) >= 15
+
+
+def test_favicon_ico_exists(real_site):
+    assert (real_site / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"
+
+
+def test_authoring_guide_is_last_and_not_next_from_home(real_site):
+    home = html(real_site, "")
+    nav = re.findall(
+        r'class="md-nav__link[^"]*"[^>]*>\s*<span class="md-ellipsis">\s*([^<]+?)\s*<', home
+    )
+    assert nav.index("给编写者") > max(nav.index("标签"), nav.index("按岗位")), nav
+    footer = home[home.index('class="md-footer__link md-footer__link--next"') :][:600]
+    assert "编写指南" not in footer
+    search = (real_site / "search" / "search_index.json").read_text("utf-8")
+    assert '"location":"authors/' not in search and '"location":"tags/' not in search
+
+
+def test_emergency_plans_are_listed_by_rank_for_staff(real_site):
+    # in the navigation and on a role's page: fire, lifts, power, water first, not by id
+    epidemic = html(real_site, "emergencies/emg-epidemic")
+    epidemic = epidemic[epidemic.index("md-nav--primary") : epidemic.index("md-content")]
+    nav = list(dict.fromkeys(re.findall(r'href="\.\./(emg-[a-z-]+)/"', epidemic)))
+    role = article(real_site, "roles/guard")
+    listed = list(dict.fromkeys(re.findall(r'href="\.\./\.\./emergencies/(emg-[a-z-]+)/"', role)))
+    first = ["emg-fire", "emg-elevator-trap", "emg-power-cut", "emg-water-cut", "emg-pipe-burst"]
+    assert nav[:5] == first, nav
+    assert listed[:5] == first, listed

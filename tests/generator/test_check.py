@@ -22,6 +22,10 @@ EXPECTED = {
     "area-missing-in-site": [
         'sop/area-missing-in-site.yaml:9:9: error: areas.0: area "garage" is not defined for site(s) alpha',
     ],
+    "bad-alias": [
+        "sop/bad-alias.yaml:9:11: error: aliases.0: '火' is not a search alias; expected one word of 2 to 24 characters without spaces, e.g. \"电梯关人\"",
+        "sop/bad-alias.yaml:9:14: error: aliases.1: '着火 了' is not a search alias; expected one word of 2 to 24 characters without spaces, e.g. \"电梯关人\"",
+    ],
     "bad-date": [
         "sop/bad-date.yaml:7:12: error: invalid YAML: 2026-13-01 is not a real date (month must be in 1..12)",
     ],

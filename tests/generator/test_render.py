@@ -70,7 +70,13 @@ def test_templates_fail_on_undefined_names():
 
 def test_procedure_page(pages):
     page = pages["procedures/sec-gate.md"]
-    assert page.startswith("---\ntitle: SEC-GATE 门岗值守与物品放行\ntags:\n- 秩序维护员\n---\n")
+    assert page.startswith(
+        "---\ntitle: SEC-GATE 门岗值守与物品放行\ntags:\n- 秩序维护员\n"
+        "search:\n  boost: 1.5\nhide:\n- tags\n---\n"
+    )
+    # the card folds into one line and stays out of search previews
+    assert '<details class="dutybook-card" data-search-exclude markdown="0">' in page
+    assert "<summary>版本 2.1 · 负责岗位：主管</summary>" in page
     assert "<div><dt>版本</dt><dd>2.1</dd></div>" in page
     assert "<div><dt>负责岗位</dt><dd>主管</dd></div>" in page
     assert "<div><dt>下次复审</dt><dd>2027-06-30</dd></div>" in page
@@ -99,10 +105,13 @@ def test_overdue_badge_appears_after_the_review_date(tree):
     assert "dutybook-overdue" not in on_time
 
 
-def test_emergency_page_puts_triggers_first_and_every_number_is_tappable(pages):
+def test_emergency_page_puts_calls_and_first_actions_first_and_every_number_is_tappable(pages):
     page = pages["emergencies/emg-elevator-trap.md"]
-    assert page.index("## 启动条件") < page.index("## 事件分级") < page.index("## 先期处置")
-    assert page.index("## 先期处置") < page.index("## 紧急联系电话") < page.index("## 逐级上报")
+    assert page.index('<div class="dutybook-calls"') < page.index("## 先期处置")
+    assert page.index("## 先期处置") < page.index("## 启动条件") < page.index("## 事件分级")
+    assert page.index("## 事件分级") < page.index("## 紧急联系电话") < page.index("## 逐级上报")
+    # the card (version, dates) comes last, after what to do
+    assert page.index("## 逐级上报") < page.index('<details class="dutybook-card"')
     assert (
         '1. <span class="dutybook-anchor" id="action-1"></span><span class="dutybook-who">'
         "秩序维护员 · 1分钟内</span> 监控中心通过对讲安抚被困人员"
@@ -144,22 +153,20 @@ def test_checklist_paper_form_has_a_column_per_round_and_boxes(pages):
     assert '<link rel="stylesheet" href="../../assets/dutybook.css">' in page
     assert '<a href="../chk-water-tank/">← 返回：二次供水水箱与水泵房巡检</a>' in page
     assert (
-        '<tr><th scope="col">序号</th><th scope="col">区域</th><th scope="col">检查内容</th>'
-        '<th scope="col">标准</th><th scope="col">09:00</th><th scope="col">15:00</th></tr>'
+        '<tr><th scope="col" rowspan="2">序号</th><th scope="col" rowspan="2">区域</th>'
+        '<th scope="col" rowspan="2">检查内容</th><th scope="col" rowspan="2">标准</th>'
+        '<th scope="colgroup" colspan="3">09:00</th><th scope="colgroup" colspan="3">15:00</th></tr>'
     ) in page
-    assert (
-        "<tr><td>1</td><td>水泵房</td><td>进水压力</td><td>0.15–0.45 MPa</td><td></td><td></td></tr>"
-        in page
+    round_cells = (
+        '<td class="dutybook-tick">☐</td><td class="dutybook-tick">☐</td>'
+        '<td class="dutybook-value">＿＿＿＿MPa</td>'
     )
     assert (
-        "<tr><td>2</td><td>水泵房</td><td>水泵运行状态</td><td></td>"
-        "<td>☐自动 ☐手动 ☐停机检修</td><td>☐自动 ☐手动 ☐停机检修</td></tr>"
+        "<tr><td>1</td><td>水泵房</td><td>进水压力</td><td>0.15–0.45 MPa</td>"
+        + round_cells * 2
+        + "</tr>"
     ) in page
-    assert (
-        "<tr><td>3</td><td>二次供水水箱</td><td>水箱盖板加锁完好</td><td></td><td>☐</td><td>☐</td></tr>"
-        in page
-    )
-    assert "<td>水箱外观照片（选填）</td><td></td><td>☐拍照</td><td>☐拍照</td>" in page
+    assert '<td class="dutybook-value">拍照（用手机应用）</td>' in page
 
 
 def test_paper_form_escapes_authored_text(tree):
@@ -233,7 +240,8 @@ def test_english_labels(tree):
     assert '<span class="dutybook-who">Guard · within 5 min</span>' in page
     paper = pages["checklists/chk-water-tank-print/index.html"]
     assert '<html lang="en">' in paper
-    assert "← Back to " in paper and '<th scope="col">No.</th><th scope="col">Area</th>' in paper
+    assert "← Back to " in paper and '<th scope="col" rowspan="2">No.</th>' in paper
+    assert '<th scope="col">Pass</th><th scope="col">Fail</th>' in paper
     assert "Print from the browser on A4 paper" in paper
 
 
