@@ -36,9 +36,9 @@ import orjson
 from pydantic import BaseModel
 
 from generator.labels import range_words
-from generator.loader import Tree
 from generator.models import Checklist, Course, Emergency, Patrol, Procedure
 from generator.schedule import duration_minutes, duration_words
+from generator.tree import Tree
 
 FORMAT = 1
 

@@ -12,7 +12,7 @@ import click
 from generator.problems import FORMATS, promote, summary
 
 if TYPE_CHECKING:
-    from generator.loader import Tree
+    from generator.tree import Tree
 
 # The loader (pydantic and the models) is imported where it is used: every command goes
 # through this module, including `dutybook run`, whose gunicorn master should stay small.

@@ -8,53 +8,17 @@ import gc
 import os
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from generator.background import BrokenProcessPool, fork_pool
-from generator.models import KINDS, Site
+from generator.models import KINDS
 from generator.problems import ERROR, Problem, dotted
+from generator.references import check_references
 from generator.source import RawDocument, decode, locate, read_documents, yaml_files
-
-
-@dataclass
-class Tree:
-    """Everything loaded from a content folder: valid documents and what was wrong."""
-
-    root: Path
-    documents: dict[str, BaseModel] = field(default_factory=dict)
-    sources: dict[str, RawDocument] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    files: int = 0
-    # ids of documents that exist but failed validation: references to them are not "missing"
-    invalid_ids: set[str] = field(default_factory=set)
-    _site: Site | None = field(default=None, init=False, repr=False, compare=False)
-    _site_seen: int = field(default=-1, init=False, repr=False, compare=False)
-
-    @property
-    def site(self) -> Site | None:
-        # asked for once per rendered page: a scan of every document each time was quadratic
-        if self._site_seen != len(self.documents):
-            self._site = next((d for d in self.documents.values() if isinstance(d, Site)), None)
-            self._site_seen = len(self.documents)
-        return self._site
-
-    def of_kind(self, kind: str) -> list[BaseModel]:
-        return [d for d in self.documents.values() if d.kind == kind]
-
-    @property
-    def ok(self) -> bool:
-        return not any(p.severity == ERROR for p in self.problems)
-
-    def problem(self, doc_id: str, loc: tuple, message: str, severity: str = ERROR) -> None:
-        """Record a problem at `loc` inside the document `doc_id`."""
-        source = self.sources[doc_id]
-        mark, _ = locate(source.node, loc)
-        self.problems.append(
-            Problem(source.path, mark.line + 1, mark.column + 1, severity, dotted(loc), message)
-        )
+from generator.tree import Tree
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
@@ -310,8 +274,6 @@ def load_tree(
     `jobs` processes parse the files (default: one per core for a large handbook, where
     the platform can fork, else one).
     """
-    from generator.references import check_references
-
     tree = Tree(root=root)
     cwd = Path.cwd()
     paths = yaml_files(root)

@@ -7,8 +7,8 @@ import posixpath
 from pydantic import BaseModel
 
 from generator.labels import labels
-from generator.loader import Tree
 from generator.render import KINDS, page_uri, role_uri, staff_order
+from generator.tree import Tree
 
 # Material renders every page's navigation; past ~100 entries per section that dominates the
 # build (DESIGN.md), so big sections are split into sub-sections of at most this many pages.

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel
 
-from generator.loader import Tree
+from generator.tree import Tree
 
 # Han, kana, CJK punctuation and full-width forms (，。；：（）！？、「」《》…)
 _CJK = (

@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.loader import Tree
 from generator.models import (
     Checklist,
     Course,
@@ -19,6 +18,7 @@ from generator.models import (
 )
 from generator.problems import ERROR, WARNING, Problem
 from generator.prose import author_speak
+from generator.tree import Tree
 
 
 def split_ref(ref: str) -> tuple[str, str | None]:

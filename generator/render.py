@@ -18,7 +18,6 @@ from markupsafe import escape
 from pydantic import BaseModel
 
 from generator.labels import labels, number, range_words
-from generator.loader import Tree
 from generator.models import (
     Checklist,
     Contact,
@@ -35,6 +34,7 @@ from generator.models import (
 from generator.prose import staff_tree
 from generator.references import find_step, split_ref
 from generator.schedule import duration_words
+from generator.tree import Tree
 
 # libyaml's emitter where PyYAML has it: the same text, a tenth of the time
 SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

@@ -10,9 +10,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.loader import Tree, add_file
+from generator.loader import add_file
 from generator.models import KINDS
 from generator.references import check_references
+from generator.tree import Tree
 
 FIELDS = sorted({name for model in KINDS.values() for name in model.model_fields} | {"kind"})
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.loader import Tree, load_tree
+from generator.loader import load_tree
 from generator.models import Checklist, Course, Emergency, Patrol, Procedure
 from generator.references import split_ref
+from generator.tree import Tree
 
 ROOT = Path(__file__).parent.parent.parent
 

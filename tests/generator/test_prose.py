@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.loader import Tree, add_file
+from generator.loader import add_file
 from generator.prose import join_cjk
 from generator.render import render
+from generator.tree import Tree
 
 TODAY = dt.date(2026, 5, 1)
 
