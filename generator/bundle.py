@@ -35,9 +35,9 @@ import json
 import orjson
 from pydantic import BaseModel
 
-from generator.labels import range_words
+from generator.labels import duration_words, range_words, schedule_words
 from generator.models import Checklist, Course, Emergency, Patrol, Procedure
-from generator.schedule import duration_minutes, duration_words
+from generator.schedule import duration_minutes
 from generator.tree import Tree
 
 FORMAT = 1
@@ -55,7 +55,7 @@ def derived(doc: BaseModel, lang: str = "zh") -> dict[str, object]:
     """Words the app would otherwise have to compute the same way the pages do."""
     if isinstance(doc, Checklist):
         return {
-            "schedule": doc.schedule.words(lang),
+            "schedule": schedule_words(doc.schedule.every, doc.schedule.times, lang),
             "time_allowed": duration_words(doc.time_allowed, lang) if doc.time_allowed else None,
             "ranges": {
                 item.id: range_words(item.min, item.max, item.unit)
@@ -65,12 +65,12 @@ def derived(doc: BaseModel, lang: str = "zh") -> dict[str, object]:
         }
     if isinstance(doc, Patrol):
         return {
-            "schedules": [s.words(lang) for s in doc.schedule],
+            "schedules": [schedule_words(s.every, s.times, lang) for s in doc.schedule],
             "time_allowed": duration_words(doc.time_allowed, lang),
         }
     if isinstance(doc, Emergency):
         return {
-            "drill": doc.drill.words(lang) if doc.drill else None,
+            "drill": schedule_words(doc.drill.every, doc.drill.times, lang) if doc.drill else None,
             "first_actions": [
                 duration_words(a.within, lang) if a.within else None for a in doc.first_actions
             ],

@@ -17,7 +17,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from generator.schedule import Duration, Period, expand_shorthand, schedule_words
+from generator.schedule import Duration, Period, expand_shorthand
 
 
 def _pattern(regex: str, kind: str, example: str):
@@ -206,9 +206,6 @@ class Schedule(Strict):
                 {"n": len(self.at), "times": self.times},
             )
         return self
-
-    def words(self, lang: str = "zh") -> str:
-        return schedule_words(self.every, self.times, lang)
 
 
 class Change(Strict):

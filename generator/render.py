@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import escape
 from pydantic import BaseModel
 
-from generator.labels import labels, number, range_words
+from generator.labels import duration_words, labels, number, range_words, schedule_words
 from generator.models import (
     Checklist,
     Contact,
@@ -33,7 +33,6 @@ from generator.models import (
 )
 from generator.prose import staff_tree
 from generator.references import find_step, split_ref
-from generator.schedule import duration_words
 from generator.tree import Tree
 
 # libyaml's emitter where PyYAML has it: the same text, a tenth of the time
@@ -171,7 +170,7 @@ class Page:
         return self.t["within"].format(d=self.duration(value)) if value else ""
 
     def schedule(self, schedule: Schedule) -> str:
-        return schedule.words(self.lang)
+        return schedule_words(schedule.every, schedule.times, self.lang)
 
     def shifts(self, ids: list[str]) -> str:
         if not ids:

@@ -1,4 +1,7 @@
-"""Schedules and durations: how often a task recurs and how long it may take, in words."""
+"""Schedules and durations as data: periods, the shorthand authors write, duration values.
+
+How they are said in words is presentation and lives in generator.labels.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,6 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
-
-CN_DIGITS = "零一二三四五六七八九十"
 
 
 class Period(StrEnum):
@@ -39,30 +40,6 @@ PERIOD_DAYS = {
     Period.year: 365,
 }
 
-_ZH_PERIOD = {
-    Period.shift: "每班",
-    Period.day: "每日",
-    Period.week: "每周",
-    Period.half_month: "每半月",
-    Period.month: "每月",
-    Period.two_months: "每两月",
-    Period.quarter: "每季度",
-    Period.half_year: "每半年",
-    Period.year: "每年",
-}
-
-_EN_PERIOD = {
-    Period.shift: ("per shift", "every shift"),
-    Period.day: ("a day", "daily"),
-    Period.week: ("a week", "weekly"),
-    Period.half_month: ("every half month", "every half month"),
-    Period.month: ("a month", "monthly"),
-    Period.two_months: ("every two months", "every two months"),
-    Period.quarter: ("a quarter", "quarterly"),
-    Period.half_year: ("every half year", "every half year"),
-    Period.year: ("a year", "yearly"),
-}
-
 # Shorthand words an author may write instead of "1/<period>".
 SHORTHAND = {
     "daily": Period.day,
@@ -76,20 +53,6 @@ SHORTHAND = {
 }
 
 _SHORT_RE = re.compile(r"^\s*(\d+)\s*/\s*([a-z_]+)\s*$")
-
-
-def zh_number(n: int) -> str:
-    """Chinese numeral for a count of times (2 is 两)."""
-    if n == 2:
-        return "两"
-    if 0 <= n <= 10:
-        return CN_DIGITS[n]
-    if n < 20:
-        return "十" + (CN_DIGITS[n - 10] if n > 10 else "")
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return CN_DIGITS[tens] + "十" + (CN_DIGITS[ones] if ones else "")
-    return str(n)
 
 
 def expand_shorthand(value: object) -> object:
@@ -111,20 +74,7 @@ def expand_shorthand(value: object) -> object:
     )
 
 
-def schedule_words(every: Period, times: int, lang: str = "zh") -> str:
-    """Say a frequency in words: 每日两次, 每半月一次, twice a day."""
-    if lang == "zh":
-        return f"{_ZH_PERIOD[every]}{zh_number(times)}次"
-    per, once = _EN_PERIOD[every]
-    if times == 1:
-        return once
-    count = {2: "twice", 3: "three times"}.get(times, f"{times} times")
-    return f"{count} {per}"
-
-
 DURATION_RE = re.compile(r"^(\d+)(m|h|d|wd)$")
-_DURATION_ZH = {"m": "分钟", "h": "小时", "d": "天", "wd": "个工作日"}
-_DURATION_EN = {"m": "min", "h": "h", "d": "days", "wd": "working days"}
 _DURATION_MINUTES = {"m": 1, "h": 60, "d": 1440, "wd": 1440}
 
 
@@ -154,14 +104,6 @@ def duration_parts(value: str) -> tuple[int, str]:
     if match is None:
         raise ValueError(f"not a duration: {value!r}")
     return int(match.group(1)), match.group(2)
-
-
-def duration_words(value: str, lang: str = "zh") -> str:
-    """Say a duration in words: 15分钟, 3个工作日."""
-    amount, unit = duration_parts(value)
-    if lang == "zh":
-        return f"{amount}{_DURATION_ZH[unit]}"
-    return f"{amount} {_DURATION_EN[unit]}"
 
 
 def duration_minutes(value: str) -> int:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from generator.labels import duration_words, schedule_words, zh_number
 from generator.models import Schedule
-from generator.schedule import duration_minutes, duration_words, zh_number
+from generator.schedule import duration_minutes
 
 # what is due depends on no clock but the one a test sets: run at each fixed instant
 pytestmark = pytest.mark.every_instant
@@ -31,8 +32,8 @@ pytestmark = pytest.mark.every_instant
 )
 def test_every_seed_frequency_in_words(written: object, zh: str, en: str) -> None:
     schedule = Schedule.model_validate(written)
-    assert schedule.words() == zh
-    assert schedule.words("en") == en
+    assert schedule_words(schedule.every, schedule.times) == zh
+    assert schedule_words(schedule.every, schedule.times, "en") == en
 
 
 def test_chinese_numerals() -> None:
