@@ -9,9 +9,15 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
+
+from generator import prepare
+
+if TYPE_CHECKING:
+    from generator.tree import Tree
 
 RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -51,12 +57,21 @@ def build_site(
     sop_dir: Path | None = None,
     strict: bool = False,
     echo: Callable[[str], None] = print,
+    checked: Tree | None = None,
+    content_dir: Path | None = None,
 ) -> Path:
-    """Build the handbook (pages, QR PDFs, handbook.json) into `site_dir`; returns it."""
+    """Build the handbook (pages, QR PDFs, handbook.json) into `site_dir`; returns it.
+
+    `checked` is `sop_dir` already loaded against `content_dir` (by `dutybook check`'s
+    code): the plugin uses it when `content_dir` is the config's docs_dir, so the YAML is
+    read once.
+    """
     config = load_config(str(config_file), strict=strict or None)
     target = (site_dir or Path(config.site_dir)).resolve()
     if sop_dir is not None:
         config.plugins["dutybook"].config.sop_dir = str(sop_dir.resolve())
+    if checked is not None and sop_dir is not None:
+        prepare.offer(checked, sop_dir, content_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.build-{os.getpid()}")
     shutil.rmtree(temporary, ignore_errors=True)
@@ -68,6 +83,9 @@ def build_site(
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
+    finally:
+        if checked is not None and sop_dir is not None:
+            prepare.withdraw(sop_dir, content_dir)
     swap_in(temporary, target)
     pages = sum(1 for _ in target.rglob("index.html"))
     echo(f"==> {pages} pages and handbook.json in {target} ({time.perf_counter() - start:.1f} s)")

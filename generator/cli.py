@@ -127,11 +127,20 @@ def build(sop_dir: Path, config_file: Path, site_dir: Path | None, strict: bool)
 
     click.echo(f"==> checking {sop_dir.as_posix()}", err=True)
     content = config_file.parent / "content"
-    tree = run_check(sop_dir, content if content.is_dir() else None, strict, "text")
+    content_dir = content if content.is_dir() else None
+    tree = run_check(sop_dir, content_dir, strict, "text")
     if not tree.ok:
         sys.exit(1)
     try:
-        build_site(config_file, site_dir, sop_dir, strict, lambda line: click.echo(line, err=True))
+        build_site(
+            config_file,
+            site_dir,
+            sop_dir,
+            strict,
+            lambda line: click.echo(line, err=True),
+            checked=tree,
+            content_dir=content_dir,
+        )
     except Abort as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

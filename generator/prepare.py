@@ -3,6 +3,10 @@
 Plain data (text, bytes, lists) so that it can be made in a forked process while MkDocs
 starts, and sent back cheaply: the MkDocs process then never imports pydantic or the
 models. `prepare` is also what the plugin calls in-process (under `mkdocs serve`).
+
+`dutybook build` has loaded and checked sop/ before MkDocs starts; it `offer`s that tree,
+and `prepare` takes it instead of loading the YAML a second time. A plain `mkdocs build`
+or `serve-docs` offers nothing, and `prepare` loads as before.
 """
 
 from __future__ import annotations
@@ -10,9 +14,32 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.background import Background
 from generator.problems import ERROR, Problem
+
+if TYPE_CHECKING:
+    from generator.tree import Tree
+
+# Trees already loaded in this process, by (sop folder, content folder), both resolved.
+# The early worker is forked after the offer and inherits this with the process's memory,
+# so a tree is never pickled through a pipe.
+_offered: dict[tuple[Path, Path | None], Tree] = {}
+
+
+def _key(sop_path: Path, content_dir: Path | None) -> tuple[Path, Path | None]:
+    return sop_path.resolve(), content_dir.resolve() if content_dir else None
+
+
+def offer(tree: Tree, sop_path: Path, content_dir: Path | None) -> None:
+    """Let the next `prepare` of `sop_path` against `content_dir` use `tree` (loaded and
+    checked with that content folder) instead of loading the YAML again."""
+    _offered[_key(sop_path, content_dir)] = tree
+
+
+def withdraw(sop_path: Path, content_dir: Path | None) -> None:
+    _offered.pop(_key(sop_path, content_dir), None)
 
 
 @dataclass
@@ -59,7 +86,9 @@ def prepare(
     from generator.navigation import build_nav
     from generator.render import page_uri, page_url, render
 
-    tree = load_tree(sop_path, content_dir=docs_dir, jobs=jobs)
+    tree = _offered.get(_key(sop_path, docs_dir))
+    if tree is None:
+        tree = load_tree(sop_path, content_dir=docs_dir, jobs=jobs)
     content = sorted(content)
     if not tree.ok:
         return Prepared(tree.problems, content)

@@ -518,3 +518,38 @@ def test_emergency_plans_are_listed_by_rank_for_staff(real_site):
     first = ["emg-fire", "emg-elevator-trap", "emg-power-cut", "emg-water-cut", "emg-pipe-burst"]
     assert nav[:5] == first, nav
     assert listed[:5] == first, listed
+
+
+COUNTED_BUILD = """
+import os, sys
+from generator import loader
+from generator.cli import main
+
+real_load = loader.load_tree
+
+def counted(*args, **kwargs):
+    with open(sys.argv[1], "a", encoding="utf-8") as out:
+        out.write(f"{os.getpid()}\\n")
+    return real_load(*args, **kwargs)
+
+loader.load_tree = counted
+main(sys.argv[2:])
+"""
+
+
+def test_dutybook_build_reads_the_yaml_once(tmp_path):
+    """The check before the build hands its tree to the plugin: one load, not two.
+
+    Loads are counted in a file because the plugin loads in a forked process, which
+    inherits the patched loader but not a counter in memory.
+    """
+    copy = tmp_path / "handbook"
+    shutil.copytree(FIXTURE, copy)
+    calls = tmp_path / "loads.txt"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("DUTYBOOK_LANG", None)
+    command = [sys.executable, "-c", COUNTED_BUILD, str(calls), "build", "--site-dir", "site"]
+    result = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert (copy / "site" / "handbook.json").is_file()
+    assert len(calls.read_text(encoding="utf-8").splitlines()) == 1
