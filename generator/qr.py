@@ -54,11 +54,6 @@ def codes(patrols: list[Patrol]) -> list[tuple[str, str]]:
     return [(f"{asset_dir(p)}/{cp.id}.svg", cp.code) for p in patrols for cp in p.checkpoints]
 
 
-def svgs(patrol: Patrol) -> dict[str, bytes]:
-    """{path under docs_dir: SVG} for every checkpoint of a route."""
-    return {uri: svg(code) for uri, code in codes([patrol])}
-
-
 def _svg_each(values: list[str]) -> list[bytes]:
     return [svg(value) for value in values]
 

@@ -27,19 +27,6 @@ class Period(StrEnum):
     year = "year"
 
 
-# Length of each period in days; a shift counts as half a day for ordering only.
-PERIOD_DAYS = {
-    Period.shift: 0.5,
-    Period.day: 1,
-    Period.week: 7,
-    Period.half_month: 15,
-    Period.month: 30,
-    Period.two_months: 61,
-    Period.quarter: 91,
-    Period.half_year: 182,
-    Period.year: 365,
-}
-
 # Shorthand words an author may write instead of "1/<period>".
 SHORTHAND = {
     "daily": Period.day,
