@@ -1,0 +1,109 @@
+"""The content model: one strict pydantic class per document kind, chosen by `kind`.
+
+`fields` holds the typed values and the `Strict` base, `site` the site document, `shared`
+what every versioned document has, `kinds` the five versioned kinds. Import from here.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from generator.models.fields import (
+    CODE_RE,
+    DOC_ID_RE,
+    REF_RE,
+    SLUG_RE,
+    TIME_RE,
+    VERSION_RE,
+    Alias,
+    Clock,
+    Code,
+    DocId,
+    DocRef,
+    Slug,
+    Strict,
+    Text,
+    TimeZone,
+    Version,
+)
+from generator.models.kinds import (
+    Action,
+    Checklist,
+    Checkpoint,
+    Course,
+    Emergency,
+    Escalation,
+    Item,
+    ItemType,
+    Module,
+    OnFail,
+    Patrol,
+    PatrolSchedule,
+    Procedure,
+    Question,
+    RecordField,
+    Severity,
+    Standard,
+    Step,
+)
+from generator.models.shared import Change, Schedule, Versioned
+from generator.models.site import Area, Contact, Property, Role, Shift, Site
+
+__all__ = [
+    "CODE_RE",
+    "DOC_ID_RE",
+    "KINDS",
+    "REF_RE",
+    "SLUG_RE",
+    "TIME_RE",
+    "VERSION_RE",
+    "Action",
+    "Alias",
+    "Area",
+    "Change",
+    "Checklist",
+    "Checkpoint",
+    "Clock",
+    "Code",
+    "Contact",
+    "Course",
+    "DocId",
+    "DocRef",
+    "Document",
+    "Emergency",
+    "Escalation",
+    "Item",
+    "ItemType",
+    "Module",
+    "OnFail",
+    "Patrol",
+    "PatrolSchedule",
+    "Procedure",
+    "Property",
+    "Question",
+    "RecordField",
+    "Role",
+    "Schedule",
+    "Severity",
+    "Shift",
+    "Site",
+    "Slug",
+    "Standard",
+    "Step",
+    "Strict",
+    "Text",
+    "TimeZone",
+    "Version",
+    "Versioned",
+]
+
+Document = Site | Procedure | Checklist | Patrol | Emergency | Course
+
+KINDS: dict[str, type[BaseModel]] = {
+    "site": Site,
+    "procedure": Procedure,
+    "checklist": Checklist,
+    "patrol": Patrol,
+    "emergency": Emergency,
+    "course": Course,
+}

@@ -1,0 +1,239 @@
+"""The versioned document kinds: procedure, checklist, patrol, emergency and course."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from generator.models.fields import Code, DocId, DocRef, Slug, Strict, Text
+from generator.models.shared import Schedule, Versioned
+from generator.schedule import Duration
+
+# --- procedure -------------------------------------------------------------------------------
+
+
+class Standard(Strict):
+    """A measurable target: 路灯完好率 ≥ 95 %."""
+
+    name: Text
+    op: Literal["≥", "≤", "=", "<", ">"]
+    value: float
+    unit: str = ""
+    note: str | None = None
+
+
+class Step(Strict):
+    id: Slug | None = None
+    text: Text
+    role: Slug | None = None
+    time_limit: Duration | None = None
+    warning: str | None = None
+
+
+class Procedure(Versioned):
+    kind: Literal["procedure"]
+    sites: list[Slug] | None = None
+    purpose: Text
+    scope: Text
+    standards: list[Standard] = []
+    steps: list[Step] = Field(min_length=1)
+    records: list[Text] = []
+
+
+# --- checklist -------------------------------------------------------------------------------
+
+
+class OnFail(Strict):
+    text: Text
+    emergency: DocId | None = None
+
+
+ItemType = Literal["check", "number", "text", "choice", "photo"]
+
+
+class Item(Strict):
+    id: Slug
+    text: Text
+    type: ItemType = "check"
+    area: Slug | None = None
+    required: bool = True
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    options: list[Text] | None = None
+    multiple: bool = False
+    sop: DocRef | None = None
+    on_fail: OnFail | None = None
+
+    @model_validator(mode="after")
+    def _fields_fit_type(self) -> Item:
+        if self.type != "number" and (
+            self.unit is not None or self.min is not None or self.max is not None
+        ):
+            raise PydanticCustomError(
+                "item_fields", "unit, min and max apply only to items of type number", {}
+            )
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise PydanticCustomError(
+                "item_range",
+                "min ({min}) is greater than max ({max})",
+                {"min": self.min, "max": self.max},
+            )
+        if self.type == "choice" and not self.options:
+            raise PydanticCustomError(
+                "item_options", "an item of type choice needs a list of options", {}
+            )
+        if self.type != "choice" and (self.options is not None or self.multiple):
+            raise PydanticCustomError(
+                "item_fields", "options and multiple apply only to items of type choice", {}
+            )
+        return self
+
+
+class Checklist(Versioned):
+    kind: Literal["checklist"]
+    sites: list[Slug] | None = None
+    areas: list[Slug] = []
+    schedule: Schedule
+    time_allowed: Duration | None = None
+    items: list[Item] = Field(min_length=1)
+
+
+# --- patrol ----------------------------------------------------------------------------------
+
+
+class PatrolSchedule(Schedule):
+    people: int = Field(1, ge=1, le=10)
+
+
+class Checkpoint(Strict):
+    id: Slug
+    name: Text
+    area: Slug
+    code: Code
+    tasks: list[Text] = []
+    sop: DocRef | None = None
+
+
+class Patrol(Versioned):
+    kind: Literal["patrol"]
+    site: Slug
+    schedule: list[PatrolSchedule] = Field(min_length=1)
+    order: Literal["strict", "free"] = "strict"
+    time_allowed: Duration
+    checkpoints: list[Checkpoint] = Field(min_length=1)
+
+
+# --- emergency -------------------------------------------------------------------------------
+
+
+class Severity(Strict):
+    level: Text
+    name: Text
+    criteria: Text
+
+
+class Action(Strict):
+    id: Slug | None = None
+    text: Text
+    role: Slug | None = None
+    within: Duration | None = None
+
+
+class Escalation(Strict):
+    role: Slug | None = None
+    name: str | None = None
+    contact: Slug | None = None
+    when: Text
+
+    @model_validator(mode="after")
+    def _someone(self) -> Escalation:
+        if not (self.role or self.name or self.contact):
+            raise PydanticCustomError(
+                "escalation_who", "name a role, a contact or a name to escalate to", {}
+            )
+        return self
+
+
+class RecordField(Strict):
+    id: Slug
+    label: Text
+    type: Literal["text", "datetime", "number", "choice", "photo"] = "text"
+    options: list[Text] | None = None
+
+
+class Emergency(Versioned):
+    kind: Literal["emergency"]
+    rank: int = Field(
+        100,
+        ge=1,
+        description="where staff find the plan in lists: 1 first (the most urgent and common, "
+        "e.g. fire), then 2, 3 …; plans of one rank by id",
+    )
+    sites: list[Slug] | None = None
+    triggers: list[Text] = Field(min_length=1)
+    severity: list[Severity] = []
+    first_actions: list[Action] = Field(min_length=1)
+    contacts: list[Slug] = []
+    escalation: list[Escalation] = []
+    evacuation: list[Text] = []
+    record_fields: list[RecordField] = []
+    drill: Schedule | None = None
+
+
+# --- course ----------------------------------------------------------------------------------
+
+
+class Module(Strict):
+    title: str | None = None
+    doc: DocId | None = None
+    page: Annotated[str, Field(pattern=r"^[^/\\][^\\]*\.md$")] | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Module:
+        if (self.doc is None) == (self.page is None):
+            raise PydanticCustomError(
+                "module_target", "a module names exactly one of doc or page", {}
+            )
+        return self
+
+
+class Question(Strict):
+    id: Slug
+    question: Text
+    type: Literal["single", "multiple"] = "single"
+    options: list[Text] = Field(min_length=2)
+    answer: list[Annotated[int, Field(ge=1)]] = Field(
+        min_length=1, description="1-based numbers of the correct options"
+    )
+    explanation: str | None = None
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _single_answer(cls, value: object) -> object:
+        return [value] if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @model_validator(mode="after")
+    def _answer_fits(self) -> Question:
+        if any(n > len(self.options) for n in self.answer):
+            raise PydanticCustomError(
+                "answer_range",
+                "answer names option {n} but there are only {count} options",
+                {"n": max(self.answer), "count": len(self.options)},
+            )
+        if self.type == "single" and len(self.answer) != 1:
+            raise PydanticCustomError(
+                "answer_single", "a single-choice question has exactly one answer", {}
+            )
+        return self
+
+
+class Course(Versioned):
+    kind: Literal["course"]
+    sites: list[Slug] | None = None
+    due_within: Duration
+    modules: list[Module] = Field(min_length=1)
+    quiz: list[Question] = []
+    pass_mark: int = Field(80, ge=0, le=100, description="percent of questions right to pass")

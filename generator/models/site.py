@@ -1,0 +1,75 @@
+"""The site document: properties and areas, shifts, roles and contacts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from generator.models.fields import Clock, DocId, Slug, Strict, Text, TimeZone, pattern
+from generator.schedule import Duration
+
+
+class Area(Strict):
+    id: Slug
+    name: Text
+    note: str | None = None
+
+
+class Property(Strict):
+    id: Slug
+    name: Text
+    address: str | None = None
+    description: str | None = None
+    areas: list[Area] = Field(min_length=1)
+
+
+class Shift(Strict):
+    id: Slug
+    name: Text
+    start: Clock
+    end: Clock
+    rotation: Duration | None = Field(
+        None,
+        description="posts rotate within the shift this often (a 12-hour gate shift with "
+        "4-hour posts: 4h); the shift itself stays one period",
+    )
+
+    def covers(self, clock: str) -> bool:
+        """Whether a time of day falls inside this shift (shifts may cross midnight)."""
+        if self.start <= self.end:
+            return self.start <= clock < self.end
+        return clock >= self.start or clock < self.end
+
+
+class Role(Strict):
+    id: Slug
+    name: Text
+    name_en: str | None = None
+    description: str | None = None
+
+
+class Contact(Strict):
+    id: Slug
+    name: Text
+    phone: Annotated[str, *pattern(r"^\+?[0-9][0-9 -]{1,30}$", "phone_number", '"119"')]
+    kind: Literal["public", "internal", "utility"] = "internal"
+    example: bool = Field(False, description="made-up number shown for illustration")
+    note: str | None = None
+
+
+class Site(Strict):
+    kind: Literal["site"]
+    id: DocId
+    title: Text
+    description: str | None = None
+    # the zone of the sites' clocks: shifts, days and deadlines are counted in it on the server
+    # and on every phone, whatever zone the phone itself is set to
+    timezone: TimeZone = "Asia/Shanghai"
+    properties: list[Property] = Field(min_length=1)
+    shifts: list[Shift] = Field(min_length=1)
+    roles: list[Role] = Field(min_length=1)
+    contacts: list[Contact] = []
+    author_notes: list[Text] = Field(
+        [], description="for the people who maintain the handbook; never shown on a page"
+    )
