@@ -6,8 +6,8 @@ import posixpath
 
 from pydantic import BaseModel
 
+from generator.addresses import KINDS, page_uri, role_uri, staff_order
 from generator.labels import labels
-from generator.render import KINDS, page_uri, role_uri, staff_order
 from generator.tree import Tree
 
 # Material renders every page's navigation; past ~100 entries per section that dominates the

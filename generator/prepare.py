@@ -80,11 +80,12 @@ def prepare(
 ) -> Prepared:
     """Load and check sop/, then render pages, PDFs, navigation and handbook.json."""
     from generator import qr
+    from generator.addresses import page_uri, page_url
     from generator.bundle import bundle, bundle_text
     from generator.labels import labels
     from generator.loader import load_tree
     from generator.navigation import build_nav
-    from generator.render import page_uri, page_url, render
+    from generator.render import render
 
     tree = _offered.get(_key(sop_path, docs_dir))
     if tree is None:

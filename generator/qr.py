@@ -49,7 +49,7 @@ def svg(value: str) -> bytes:
 
 def codes(patrols: list[Patrol]) -> list[tuple[str, str]]:
     """(path under docs_dir of its SVG, code) for every checkpoint of the routes."""
-    from generator.render import asset_dir
+    from generator.addresses import asset_dir
 
     return [(f"{asset_dir(p)}/{cp.id}.svg", cp.code) for p in patrols for cp in p.checkpoints]
 

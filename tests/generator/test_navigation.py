@@ -9,9 +9,10 @@ import pytest
 
 from bench.generate import generate
 from generator import qr
+from generator.addresses import page_uri
 from generator.loader import load_tree
 from generator.navigation import SECTION_SIZE, build_nav
-from generator.render import page_uri, render
+from generator.render import render
 
 TODAY = dt.date(2026, 11, 21)
 

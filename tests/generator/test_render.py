@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from jinja2 import UndefinedError
 
+from generator.addresses import KIND_DIRS
 from generator.loader import load_tree
 from generator.models import KINDS
-from generator.render import ENV, KIND_DIRS, render, write
+from generator.render import ENV, render, write
 
 FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "site" / "basic"
 TODAY = dt.date(2026, 6, 1)

@@ -1,0 +1,56 @@
+"""Where each generated page lives under docs_dir, and the address MkDocs gives it.
+
+The renderer, the navigation, the QR posters and the bundle (each document's URL) all
+ask here, so a page and every link to it agree.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from generator.models import Checklist
+
+KIND_DIRS = {
+    "procedure": "procedures",
+    "checklist": "checklists",
+    "patrol": "patrols",
+    "emergency": "emergencies",
+    "course": "courses",
+}
+KINDS = list(KIND_DIRS)
+
+
+def staff_order(doc: BaseModel) -> tuple[int, str]:
+    """How lists show documents to staff: emergency plans by rank (fire first), else by id."""
+    return (getattr(doc, "rank", 0), doc.id)
+
+
+def slug(doc: BaseModel) -> str:
+    return doc.id.lower()
+
+
+def page_uri(doc: BaseModel) -> str:
+    """Where a document's page lives, relative to docs_dir: procedures/eng-repair.md."""
+    return f"{KIND_DIRS[doc.kind]}/{slug(doc)}.md"
+
+
+def print_uri(doc: Checklist) -> str:
+    return f"checklists/{slug(doc)}-print/index.html"
+
+
+def posters_uri(doc: BaseModel) -> str:
+    return f"patrols/{slug(doc)}-qr/index.html"
+
+
+def page_url(uri: str, directory_urls: bool = True) -> str:
+    """The address MkDocs gives a page: procedures/eng-repair.md -> procedures/eng-repair/."""
+    return uri.removesuffix(".md") + ("/" if directory_urls else ".html")
+
+
+def asset_dir(doc: BaseModel) -> str:
+    """Folder beside a patrol page for its QR images and PDF (patrols/<id>/)."""
+    return f"patrols/{slug(doc)}"
+
+
+def role_uri(role_id: str) -> str:
+    return f"roles/{role_id}.md"
