@@ -9,19 +9,74 @@ from pydantic_core import PydanticCustomError
 
 from generator.models.fields import Code, DocId, DocRef, Slug, Strict, Text
 from generator.models.shared import Schedule, Versioned
-from generator.schedule import Duration
+from generator.schedule import Duration, duration_parts
 
 # --- procedure -------------------------------------------------------------------------------
 
 
+# The units a time standard is written in, and the unit of `within` each one means.
+TIME_UNITS = {
+    "分钟": "m",
+    "min": "m",
+    "小时": "h",
+    "h": "h",
+    "天": "d",
+    "d": "d",
+    "个工作日": "wd",
+    "工作日": "wd",
+    "wd": "wd",
+}
+
+
 class Standard(Strict):
-    """A measurable target: 路灯完好率 ≥ 95 %."""
+    """A measurable target: 路灯完好率 ≥ 95 %; or a deadline the server tracks per case."""
 
     name: Text
     op: Literal["≥", "≤", "=", "<", ">"]
     value: float
     unit: str = ""
     note: str | None = None
+    deadline: Literal["respond", "on_site", "close"] | None = Field(
+        None,
+        description="a time limit the server tracks on every case the procedure governs, "
+        "counted from receipt: respond (someone answers), on_site (someone arrives), "
+        "close (resolved); give its length in within",
+    )
+    within: Duration | None = Field(
+        None, description="the deadline's length, the same time as value and unit: 15m, 24h, 2wd"
+    )
+
+    @model_validator(mode="after")
+    def _deadline_fits(self) -> Standard:
+        if (self.deadline is None) != (self.within is None):
+            raise PydanticCustomError(
+                "deadline_pair",
+                "a deadline names its clock and its length together, "
+                "e.g. deadline: on_site, within: 15m",
+                {"field": "within" if self.within is None else "deadline"},
+            )
+        if self.within is None:
+            return self
+        if self.op not in ("≤", "<"):
+            raise PydanticCustomError(
+                "deadline_op",
+                'a deadline is an upper limit: op must be "≤" or "<", not "{op}"',
+                {"op": self.op, "field": "op"},
+            )
+        amount, unit = duration_parts(self.within)
+        if TIME_UNITS.get(self.unit.strip()) != unit or self.value != amount:
+            raise PydanticCustomError(
+                "deadline_unit",
+                'within {within} does not fit value {value} and unit "{unit}"; a deadline '
+                "says the same time in both, e.g. value: 15, unit: 分钟, within: 15m",
+                {
+                    "within": self.within,
+                    "value": f"{self.value:g}",
+                    "unit": self.unit,
+                    "field": "within",
+                },
+            )
+        return self
 
 
 class Step(Strict):

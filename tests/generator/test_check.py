@@ -53,6 +53,11 @@ EXPECTED = {
         "sop/course-module.yaml:14:5: error: quiz.0: a single-choice question has exactly one answer",
         "sop/course-module.yaml:15:5: error: quiz.1: answer names option 3 but there are only 2 options",
     ],
+    "deadline-unit": [
+        'sop/deadline-unit.yaml:12:67: error: standards.0.within: within 15m does not fit value 15 and unit "小时"; a deadline says the same time in both, e.g. value: 15, unit: 分钟, within: 15m',
+        'sop/deadline-unit.yaml:13:17: error: standards.1.op: a deadline is an upper limit: op must be "≤" or "<", not "="',
+        "sop/deadline-unit.yaml:14:5: error: standards.2.within: a deadline names its clock and its length together, e.g. deadline: on_site, within: 15m",
+    ],
     "duplicate-code": [
         'sop/duplicate-code.yaml:14:6: error: checkpoints.1.id: duplicate checkpoint id "a"',
         'sop/duplicate-code.yaml:15:36: error: checkpoints.2.code: checkpoint code "B-09" is already used by PTL-X/a',
