@@ -13,7 +13,12 @@ Shape (format 1)::
           "url": "checklists/chk-pump-room/",     # page in the built handbook, from site root
           "hash": "<sha256 of this entry without the hash>",
           "doc": {...},                           # model_dump(mode="json"): the YAML, validated
-          "derived": {...}                        # words the app shows: schedules, durations
+          "derived": {...},                       # words the app shows: schedules, durations
+          "sites": ["lanyuan"],                   # where it applies; null: every site
+          "slots": {                              # what schedule slots are computed from
+            "schedules": [{"every": "day", "times": 2, "shifts": [], "at": [], "people": 1}],
+            "time_allowed_minutes": 30
+          }
         }
       }
     }
@@ -22,8 +27,15 @@ Shape (format 1)::
 → "≥ 1 台"); patrol `schedules` (one per entry) and `time_allowed`; emergency `drill` and
 `first_actions` (their `within` in words); procedure `steps` (time limits in words); course
 `due_within` and `due_minutes`. Those words are in Chinese; `derived_en` holds the same in
-English, so the app speaks the handbook's words in either language. The same input always
-gives the same hashes: JSON is dumped with sorted keys and no spacing.
+English, so the app speaks the handbook's words in either language.
+
+`sites`, `url` and `slots` say once, for every consumer, what each would otherwise derive
+from `doc`: `sites` is a patrol's `site` as a one-item list, or the document's `sites`
+(null: every site; null for the site document); `url` is the page's address (from the
+build, else MkDocs' default directory URLs); `slots` is, for a checklist or patrol, its
+schedules as a list (a checklist's one, a patrol's each, defaults filled in) and its
+`time_allowed` in minutes, and null for other kinds. The same input always gives the same
+hashes: JSON is dumped with sorted keys and no spacing.
 """
 
 from __future__ import annotations
@@ -35,6 +47,7 @@ import json
 import orjson
 from pydantic import BaseModel
 
+from generator.addresses import page_uri, page_url
 from generator.labels import duration_words, range_words, schedule_words
 from generator.models import Checklist, Course, Emergency, Patrol, Procedure
 from generator.schedule import duration_minutes
@@ -89,11 +102,39 @@ def derived(doc: BaseModel, lang: str = "zh") -> dict[str, object]:
     return {}
 
 
+def sites(doc: BaseModel) -> list[str] | None:
+    """Where a document applies: a list of site (property) ids, or None for every site."""
+    if isinstance(doc, Patrol):
+        return [doc.site]
+    listed = getattr(doc, "sites", None)
+    return list(listed) if listed is not None else None
+
+
+def slots(doc: BaseModel) -> dict[str, object] | None:
+    """The inputs of a document's schedule slots (the server's compliance and the phone's
+    today list both compute them); None for kinds without a schedule."""
+    if isinstance(doc, Checklist):
+        schedules = [{**doc.schedule.model_dump(mode="json"), "people": 1}]
+    elif isinstance(doc, Patrol):
+        schedules = [s.model_dump(mode="json") for s in doc.schedule]
+    else:
+        return None
+    allowed = doc.time_allowed
+    return {
+        "schedules": schedules,
+        "time_allowed_minutes": duration_minutes(allowed) if allowed else None,
+    }
+
+
 def bundle(
     tree: Tree, urls: dict[str, str] | None = None, generated: dt.datetime | None = None
 ) -> dict[str, object]:
-    """The bundle as a dict; `urls` maps document ids to their page in the built site."""
-    urls = urls or {}
+    """The bundle as a dict; `urls` maps document ids to their page in the built site
+    (without it, each page's address under MkDocs' default directory URLs)."""
+    if urls is None:
+        urls = {
+            doc.id: page_url(page_uri(doc)) for doc in tree.documents.values() if doc.kind != "site"
+        }
     documents: dict[str, dict[str, object]] = {}
     for doc_id in sorted(tree.documents):
         doc = tree.documents[doc_id]
@@ -105,6 +146,8 @@ def bundle(
             "doc": doc.model_dump(mode="json"),
             "derived": derived(doc),
             "derived_en": derived(doc, "en"),
+            "sites": sites(doc),
+            "slots": slots(doc),
         }
         entry["hash"] = sha256(entry)
         documents[doc_id] = entry
