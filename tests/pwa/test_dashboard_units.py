@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pwa import compliance, exceptions_flow
-from pwa.charts import Point, bar_chart
-from pwa.dashboard_text import STRINGS
+from pwa.dashboard.charts import Point, bar_chart
+from pwa.dashboard.text import STRINGS
 
 # what is due depends on no clock but the one a test sets: run at each fixed instant
 pytestmark = pytest.mark.every_instant

@@ -13,6 +13,8 @@ from sqlalchemy import Connection, delete, func, insert, select
 from pwa import accounts, db
 from pwa.auth import password_hasher
 from pwa.config import ROLES
+from pwa.dashboard import tables
+from pwa.dashboard.context import page, properties, site_ids, user
 from pwa.errors import ApiError
 from pwa.models import records, tokens, user_roles, user_sites
 
@@ -21,20 +23,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.before_request
 def _admins_only() -> None:
-    from pwa.dashboard import user
-
     if not user().is_admin:
         raise ApiError(403, "Only an admin may manage accounts, sites and tokens.")
-
-
-def _dashboard():
-    from pwa import dashboard
-
-    return dashboard
-
-
-def _site_ids() -> set[str]:
-    return {p["id"] for p in _dashboard().properties()}
 
 
 def set_roles_sites(conn: Connection, username: str, roles: list[str], sites: list[str]) -> None:
@@ -45,7 +35,7 @@ def set_roles_sites(conn: Connection, username: str, roles: list[str], sites: li
     for role in roles:
         if role not in ROLES:
             raise accounts.AccountError(f"unknown role {role!r} (one of: {', '.join(ROLES)})")
-    known = _site_ids()
+    known = site_ids()
     for site in sites:
         if site not in known:
             raise accounts.AccountError(
@@ -62,12 +52,8 @@ def set_roles_sites(conn: Connection, username: str, roles: list[str], sites: li
         )
 
 
-USER_HEADER = ["username", "roles", "sites", "disabled"]
-
-
 @bp.route("/users", methods=["GET", "POST"])
 def users_page() -> Response | tuple[str, int] | str:
-    dash = _dashboard()
     error = None
     if request.method == "POST":
         form = request.form
@@ -84,7 +70,7 @@ def users_page() -> Response | tuple[str, int] | str:
                         form.get("password", ""),
                         form.getlist("roles"),
                         form.getlist("sites"),
-                        _site_ids(),
+                        site_ids(),
                     )
                 elif action == "update":
                     set_roles_sites(
@@ -92,7 +78,7 @@ def users_page() -> Response | tuple[str, int] | str:
                     )
                 elif action in ("disable", "enable"):
                     name = form.get("username", "")
-                    if name == dash.user().username and action == "disable":
+                    if name == user().username and action == "disable":
                         raise accounts.AccountError("you cannot disable your own account")
                     accounts.set_disabled(conn, name, action == "disable")
                 else:
@@ -102,29 +88,16 @@ def users_page() -> Response | tuple[str, int] | str:
         else:
             return redirect("/dashboard/admin/users", code=303)
     people = accounts.list_users(db.connection())
-    if dash.wants_csv() is not None:
-        if dash.wants_csv() != "users":
-            raise dash.unknown_table(dash.wants_csv(), ("users",))
-        return dash.csv_response(
-            "users",
-            USER_HEADER,
-            (
-                [u.username, " ".join(sorted(u.roles)), " ".join(sorted(u.sites)), u.disabled]
-                for u in people
-            ),
-        )
-    body = dash.page(
-        "admin_users.html", people=people, roles=ROLES, all_sites=dash.properties(), error=error
-    )
+    if tables.wants_csv() is not None:
+        if tables.wants_csv() != "users":
+            raise tables.unknown_table(tables.wants_csv(), ("users",))
+        return tables.csv_response("users", tables.USER_HEADER, map(tables.user_row, people))
+    body = page("admin_users.html", people=people, roles=ROLES, all_sites=properties(), error=error)
     return (body, 422) if error else body
-
-
-TOKEN_HEADER = ["id", "user", "device", "created_at", "expires_at", "last_used_at", "revoked_at"]
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
 def tokens_page() -> Response | str:
-    dash = _dashboard()
     if request.method == "POST":
         try:
             token_id = int(request.form.get("token_id", ""))
@@ -137,30 +110,21 @@ def tokens_page() -> Response | str:
             accounts.revoke_tokens(conn, owner, token_id)
         return redirect("/dashboard/admin/tokens", code=303)
     rows = accounts.list_tokens(db.connection())
-    if dash.wants_csv() is not None:
-        if dash.wants_csv() != "tokens":
-            raise dash.unknown_table(dash.wants_csv(), ("tokens",))
-        return dash.csv_response(
-            "tokens",
-            TOKEN_HEADER,
-            (
-                [r["id"], r["username"], r["device_id"]]
-                + [dash._local(r[k]) if r[k] else "" for k in TOKEN_HEADER[3:]]
-                for r in rows
-            ),
-        )
-    return dash.page("admin_tokens.html", tokens=rows)
+    if tables.wants_csv() is not None:
+        if tables.wants_csv() != "tokens":
+            raise tables.unknown_table(tables.wants_csv(), ("tokens",))
+        return tables.csv_response("tokens", tables.TOKEN_HEADER, map(tables.token_row, rows))
+    return page("admin_tokens.html", tokens=rows)
 
 
 @bp.get("/sites")
 def sites_page() -> Response | str:
-    dash = _dashboard()
     conn = db.connection()
     people = dict(
         conn.execute(select(user_sites.c.site, func.count()).group_by(user_sites.c.site)).all()
     )
     rows = []
-    for prop in dash.properties():
+    for prop in properties():
         last = conn.scalar(
             select(func.max(records.c.received_at)).where(records.c.site == prop["id"])
         )
@@ -179,22 +143,8 @@ def sites_page() -> Response | str:
                 "last": last,
             }
         )
-    if dash.wants_csv() is not None:
-        if dash.wants_csv() != "sites":
-            raise dash.unknown_table(dash.wants_csv(), ("sites",))
-        return dash.csv_response(
-            "sites",
-            ["id", "name", "areas", "people", "devices", "last_received"],
-            (
-                [
-                    r["id"],
-                    r["name"],
-                    r["areas"],
-                    r["people"],
-                    r["devices"],
-                    dash._local(r["last"]) if r["last"] else "",
-                ]
-                for r in rows
-            ),
-        )
-    return dash.page("admin_sites.html", rows=rows)
+    if tables.wants_csv() is not None:
+        if tables.wants_csv() != "sites":
+            raise tables.unknown_table(tables.wants_csv(), ("sites",))
+        return tables.csv_response("sites", tables.SITE_HEADER, map(tables.site_row, rows))
+    return page("admin_sites.html", rows=rows)

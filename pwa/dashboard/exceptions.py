@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, current_app, redirect, request
+from flask import Blueprint, Response, current_app, redirect, request
 from sqlalchemy import Connection, and_, select
 
-from pwa import compliance, dashboard, db, exceptions_flow
+from pwa import compliance, db, exceptions_flow
 from pwa.compliance import Rec
-from pwa.dashboard import (
-    _local,
-    _rec,
-    bp,
-    bundle,
-    csv_response,
-    page,
-    site_or_403,
-    unknown_table,
-    user,
-    wants_csv,
-)
+from pwa.dashboard import tables
+from pwa.dashboard.context import bundle, now, page, rec, site_or_403, user
 from pwa.errors import ApiError
 from pwa.models import records, user_sites, users
+
+bp = Blueprint("exceptions", __name__)
 
 
 def _fallback_hours() -> float:
@@ -62,10 +54,10 @@ def load_exceptions(conn: Connection, site: str, since: dt.datetime | None) -> l
     )
     if since is not None:
         query = query.where(records.c.recorded_at >= since)
-    recs = [_rec(r) for r in conn.execute(query)]
+    recs = [rec(r) for r in conn.execute(query)]
     events = exceptions_flow.history(conn, [r.id for r in recs])
     raw = bundle().raw
-    moment = dashboard.now()
+    moment = now()
     return [_exception_view(r, events[r.id], raw, moment) for r in recs]
 
 
@@ -89,23 +81,6 @@ def filter_exceptions(items: list[dict], args: dict) -> list[dict]:
     return result
 
 
-EXCEPTION_HEADER = [
-    "id", "type", "recorded_at", "def_id", "item", "category", "severity", "user", "status",
-    "assignee", "respond_by", "close_by", "overdue", "note", "photos",
-]  # fmt: skip
-
-
-def _exception_csv(item: dict) -> list[object]:
-    rec, state = item["record"], item["state"]
-    by = {d.kind: _local(d.due) for d in item["deadlines"]}
-    return [
-        rec.id, rec.type, _local(rec.recorded_at), rec.def_id, item["item"], item["category"],
-        item["severity"], rec.username, state.status, state.assignee, by.get("respond"),
-        by.get("close"), " ".join(d.kind for d in item["overdue"]), item["note"],
-        len(item["photos"]),
-    ]  # fmt: skip
-
-
 def _since() -> dt.datetime | None:
     days = request.args.get("days", "90")
     if days == "all":
@@ -114,18 +89,20 @@ def _since() -> dt.datetime | None:
         count = int(days)
     except ValueError:
         raise ApiError(400, "days must be a number or all.") from None
-    return compliance.utc_naive(dashboard.now()) - dt.timedelta(days=count)
+    return compliance.utc_naive(now()) - dt.timedelta(days=count)
 
 
 @bp.get("/<site>/exceptions")
 def exceptions_page(site: str) -> Response | str:
     prop = site_or_403(site)
     items = filter_exceptions(load_exceptions(db.connection(), site, _since()), request.args)
-    table = wants_csv()
+    table = tables.wants_csv()
     if table is not None:
         if table != "exceptions":
-            raise unknown_table(table, ("exceptions",))
-        return csv_response(f"{site}-exceptions", EXCEPTION_HEADER, map(_exception_csv, items))
+            raise tables.unknown_table(table, ("exceptions",))
+        return tables.csv_response(
+            f"{site}-exceptions", tables.EXCEPTION_HEADER, map(tables.exception_row, items)
+        )
     return page(
         "exceptions.html",
         site=prop,
@@ -161,7 +138,7 @@ def _one_exception(conn: Connection, site: str, record_id: str) -> Rec:
     ).one_or_none()
     if row is None:
         raise ApiError(404, f"No exception or incident {record_id} at site {site!r}.")
-    return _rec(row)
+    return rec(row)
 
 
 @bp.route("/<site>/exceptions/<record_id>", methods=["GET", "POST"])
@@ -190,7 +167,7 @@ def exception_page(site: str, record_id: str) -> Response | str:
         else:
             return redirect(f"/dashboard/{site}/exceptions/{rec.id}", code=303)
     item = _exception_view(
-        rec, exceptions_flow.history(conn, [rec.id])[rec.id], bundle().raw, dashboard.now()
+        rec, exceptions_flow.history(conn, [rec.id])[rec.id], bundle().raw, now()
     )
     return (
         page(
@@ -203,6 +180,3 @@ def exception_page(site: str, record_id: str) -> Response | str:
         ),
         422 if error else 200,
     )
-
-
-# --- acknowledgements, courses ------------------------------------------------------------------

@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response
+from flask import Blueprint, Response
 from sqlalchemy import Connection, select
 
 from generator.schedule import DURATION_RE, duration_minutes
-from pwa import dashboard, db, payloads
-from pwa.dashboard import (
-    STAFF,
-    VERSIONED,
-    _local,
-    bp,
-    bundle,
-    csv_response,
-    page,
-    site_or_403,
-    unknown_table,
-    wants_csv,
-)
+from pwa import db, payloads
+from pwa.dashboard import tables
+from pwa.dashboard.context import STAFF, VERSIONED, bundle, now, page, site_or_403
 from pwa.definitions import parse_version
 from pwa.models import records, user_roles, user_sites, users
+
+bp = Blueprint("people", __name__)
 
 # What the app lets a person acknowledge (pwa/static/app/learn.js ACK_KINDS; a test keeps the
 # two equal). Checklists, patrols and courses are done, not acknowledged: a matrix cell for
@@ -97,8 +89,7 @@ def matrix(conn: Connection, site: str) -> dict:
             else:
                 cells[(user_id, doc_id)] = {"state": "old", "version": ".".join(map(str, have))}
     courses = []
-    # dashboard.now, looked up at call time: the one clock tests fix
-    moment = dashboard.now().astimezone(dt.UTC).replace(tzinfo=None)
+    moment = now().astimezone(dt.UTC).replace(tzinfo=None)
     for doc_id, entry in versioned:
         if entry["kind"] != "course":
             continue
@@ -159,12 +150,12 @@ ACK_STATES = {"ok": "acked", "old": "old_version", "none": "not_acked", "na": "n
 def acks_page(site: str) -> Response | str:
     prop = site_or_403(site)
     data = matrix(db.connection(), site)
-    table = wants_csv()
+    table = tables.wants_csv()
     if table is not None:
         if table == "acks":
-            return csv_response(
+            return tables.csv_response(
                 f"{site}-acks",
-                ["user", "doc", "kind", "current_version", "state", "acked_version"],
+                tables.ACK_HEADER,
                 (
                     [name, doc_id, entry["kind"], entry["version"],
                      ACK_STATES[data["cells"][(uid, doc_id)]["state"]],
@@ -174,19 +165,8 @@ def acks_page(site: str) -> Response | str:
                 ),
             )  # fmt: skip
         if table == "courses":
-            return csv_response(
-                f"{site}-courses",
-                ["user", "course", "attempts", "best_score", "pass_mark", "passed", "complete",
-                 "due", "overdue"],
-                (
-                    [c["user"], c["course"], c["attempts"], c["best"], c["pass_mark"],
-                     c["passed"], c["complete"], _local(c["due"], "%Y-%m-%d") if c["due"] else "",
-                     c["overdue"]]
-                    for c in data["courses"]
-                ),
-            )  # fmt: skip
-        raise unknown_table(table, ("acks", "courses"))
+            return tables.csv_response(
+                f"{site}-courses", tables.COURSE_HEADER, map(tables.course_row, data["courses"])
+            )
+        raise tables.unknown_table(table, ("acks", "courses"))
     return page("acks.html", site=prop, ack_states=ACK_STATES, **data)
-
-
-# --- trends, report -----------------------------------------------------------------------------

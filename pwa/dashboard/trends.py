@@ -4,32 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, request
+from flask import Blueprint, Response, request
 from sqlalchemy import select
 
-from pwa import compliance, dashboard, db
-from pwa.charts import Point, bar_chart
-from pwa.dashboard import (
-    _status_word,
-    bp,
-    bundle,
-    csv_response,
-    day_rows,
-    lang,
-    load_day,
-    page,
-    parse_day,
-    problems,
-    range_totals,
-    site_or_403,
-    t,
-    unknown_table,
-    wants_csv,
-    zone,
-)
-from pwa.dashboard_exceptions import load_exceptions
+from pwa import compliance, db
+from pwa.dashboard import tables
+from pwa.dashboard.charts import Point, bar_chart
+from pwa.dashboard.context import bundle, lang, now, page, parse_day, site_or_403, t, zone
+from pwa.dashboard.day import day_rows, load_day, problems, range_totals, status_word
+from pwa.dashboard.exceptions import load_exceptions
 from pwa.errors import ApiError
 from pwa.models import records
+
+bp = Blueprint("trends", __name__)
 
 
 def weekly(site: str, end_day: dt.date, weeks: int) -> list[dict]:
@@ -37,7 +24,7 @@ def weekly(site: str, end_day: dt.date, weeks: int) -> list[dict]:
     conn = db.connection()
     raw = bundle().raw
     tz = zone()
-    moment = dashboard.now()
+    moment = now()
     last_monday = end_day - dt.timedelta(days=end_day.weekday())
     first = last_monday - dt.timedelta(weeks=weeks - 1)
     start_utc = compliance.utc_naive(compliance.period_bounds("day", first, tz)[0])
@@ -91,15 +78,11 @@ def trends_page(site: str) -> Response | str:
     if not 1 <= weeks <= 26:
         raise ApiError(400, "weeks must be a number from 1 to 26.")
     rows = weekly(site, day, weeks)
-    table = wants_csv()
+    table = tables.wants_csv()
     if table is not None:
         if table != "weeks":
-            raise unknown_table(table, ("weeks",))
-        return csv_response(
-            f"{site}-trends",
-            ["week_of", "done", "due", "percent"],
-            ([r["week"].isoformat(), r["done"], r["due"], r["percent"]] for r in rows),
-        )
+            raise tables.unknown_table(table, ("weeks",))
+        return tables.csv_response(f"{site}-trends", tables.WEEK_HEADER, map(tables.week_row, rows))
     points = [
         Point(r["week"].strftime("%m-%d"), r["percent"], f"{r['done']}/{r['due']}") for r in rows
     ]
@@ -149,6 +132,6 @@ def report_page(site: str) -> str:
         rows=day_rows(outcomes),
         problems=problems(outcomes),
         items=items,
-        status_word=_status_word,
-        printed=dashboard.now(),
+        status_word=status_word,
+        printed=now(),
     )
