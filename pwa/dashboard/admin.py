@@ -8,15 +8,13 @@ check run first; here every page also needs the admin role. Changes go through
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, request
-from sqlalchemy import Connection, delete, func, insert, select
 
-from pwa import accounts, db
+from pwa import accounts, db, records, staff
 from pwa.auth import password_hasher
 from pwa.config import ROLES
 from pwa.dashboard import tables
 from pwa.dashboard.context import page, properties, site_ids, user
 from pwa.errors import ApiError
-from pwa.models import records, tokens, user_roles, user_sites
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -25,31 +23,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _admins_only() -> None:
     if not user().is_admin:
         raise ApiError(403, "Only an admin may manage accounts, sites and tokens.")
-
-
-def set_roles_sites(conn: Connection, username: str, roles: list[str], sites: list[str]) -> None:
-    """Replace a user's roles and sites, checked like `accounts.add_user` checks them."""
-    user_id = accounts.user_id_of(conn, username)
-    if not roles:
-        raise accounts.AccountError("give at least one role")
-    for role in roles:
-        if role not in ROLES:
-            raise accounts.AccountError(f"unknown role {role!r} (one of: {', '.join(ROLES)})")
-    known = site_ids()
-    for site in sites:
-        if site not in known:
-            raise accounts.AccountError(
-                f"unknown site {site!r} (one of: {', '.join(sorted(known))})"
-            )
-    if not sites and "admin" not in roles:
-        raise accounts.AccountError("give at least one site")
-    conn.execute(delete(user_roles).where(user_roles.c.user_id == user_id))
-    conn.execute(delete(user_sites).where(user_sites.c.user_id == user_id))
-    conn.execute(insert(user_roles), [{"user_id": user_id, "role": r} for r in sorted(set(roles))])
-    if sites:
-        conn.execute(
-            insert(user_sites), [{"user_id": user_id, "site": s} for s in sorted(set(sites))]
-        )
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -73,8 +46,12 @@ def users_page() -> Response | tuple[str, int] | str:
                         site_ids(),
                     )
                 elif action == "update":
-                    set_roles_sites(
-                        conn, form.get("username", ""), form.getlist("roles"), form.getlist("sites")
+                    staff.set_roles_sites(
+                        conn,
+                        form.get("username", ""),
+                        form.getlist("roles"),
+                        form.getlist("sites"),
+                        site_ids(),
                     )
                 elif action in ("disable", "enable"):
                     name = form.get("username", "")
@@ -120,19 +97,11 @@ def tokens_page() -> Response | str:
 @bp.get("/sites")
 def sites_page() -> Response | str:
     conn = db.connection()
-    people = dict(
-        conn.execute(select(user_sites.c.site, func.count()).group_by(user_sites.c.site)).all()
-    )
+    people = staff.people_per_site(conn)
     rows = []
     for prop in properties():
-        last = conn.scalar(
-            select(func.max(records.c.received_at)).where(records.c.site == prop["id"])
-        )
-        devices = conn.scalar(
-            select(func.count(func.distinct(tokens.c.device_id)))
-            .join(user_sites, user_sites.c.user_id == tokens.c.user_id)
-            .where(user_sites.c.site == prop["id"], tokens.c.revoked_at.is_(None))
-        )
+        last = records.last_received(conn, prop["id"])
+        devices = staff.devices_at(conn, prop["id"])
         rows.append(
             {
                 "id": prop["id"],

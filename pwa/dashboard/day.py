@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Response, redirect, request
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
-from pwa import compliance, db
+from pwa import compliance, db, records
 from pwa.compliance import Device, Expectation, Outcome, Rec
 from pwa.dashboard import tables
 from pwa.dashboard.context import (
@@ -23,7 +23,6 @@ from pwa.dashboard.context import (
     zone,
 )
 from pwa.errors import ApiError
-from pwa.models import records, tokens, user_roles, user_sites, users
 
 bp = Blueprint("day", __name__)
 
@@ -41,55 +40,21 @@ def fetch_runs(
     kind = "patrol_round" if exp.kind == "patrol" else "checklist_run"
     start, end = exp.start, exp.end
     total = None
-    where = [records.c.site == site, records.c.def_id == exp.def_id, records.c.type == kind]
     if exp.every not in ("shift", "day"):
-        total = conn.scalar(
-            select(func.count()).where(
-                *where,
-                records.c.recorded_at >= compliance.utc_naive(start),
-                records.c.recorded_at < compliance.utc_naive(end),
-            )
+        total = records.count_runs(
+            conn, site, exp.def_id, kind, compliance.utc_naive(start), compliance.utc_naive(end)
         )
         start, end = max(start, day[0]), min(end, day[1])
-    query = (
-        select(records, users.c.username)
-        .join(users, users.c.id == records.c.user_id)
-        .where(
-            *where,
-            records.c.recorded_at >= compliance.utc_naive(start),
-            records.c.recorded_at < compliance.utc_naive(end),
-        )
-        .order_by(records.c.recorded_at)
+    found = records.runs(
+        conn, site, exp.def_id, kind, compliance.utc_naive(start), compliance.utc_naive(end)
     )
-    return [rec(r) for r in conn.execute(query)], total
+    return [rec(r) for r in found], total
 
 
 def site_devices(conn: Connection, site: str, moment: dt.datetime) -> list[Device]:
-    """Phones of the site's people used lately, their users' roles and their last sync.
-
-    The token's last use is the device's last contact: a push touches it, and so does a call
-    with nothing to send. It is written at most every few minutes, so it can only lag the real
-    sync; that errs towards "not yet synced", never towards a false "missed".
-    """
+    """Phones of the site's people used lately, their users' roles and their last sync."""
     since = compliance.utc_naive(moment) - compliance.DEVICE_WINDOW
-    rows = conn.execute(
-        select(tokens.c.device_id, tokens.c.user_id, func.max(tokens.c.last_used_at))
-        .join(user_sites, user_sites.c.user_id == tokens.c.user_id)
-        .where(user_sites.c.site == site, tokens.c.last_used_at >= since)
-        .group_by(tokens.c.device_id, tokens.c.user_id)
-    ).all()
-    if not rows:
-        return []
-    roles: dict[int, set[str]] = {}
-    for user_id, role in conn.execute(
-        select(user_roles.c.user_id, user_roles.c.role).where(
-            user_roles.c.user_id.in_(sorted({r[1] for r in rows}))
-        )
-    ):
-        roles.setdefault(user_id, set()).add(role)
-    return compliance.relevant_devices(
-        [(device, frozenset(roles.get(user_id, ())), last) for device, user_id, last in rows]
-    )
+    return compliance.relevant_devices(records.last_sync(conn, site, since))
 
 
 def load_day(conn: Connection, site: str, day: dt.date) -> tuple[list[Outcome], list[Device]]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Response, current_app, redirect, request
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection
 
-from pwa import compliance, db, exceptions_flow
+from pwa import compliance, db, exceptions_flow, records, staff
 from pwa.compliance import Rec
 from pwa.dashboard import tables
 from pwa.dashboard.context import bundle, now, page, rec, site_or_403, user
 from pwa.errors import ApiError
-from pwa.models import records, user_sites, users
 
 bp = Blueprint("exceptions", __name__)
 
@@ -46,15 +45,7 @@ def _exception_view(rec: Rec, events: list, raw: dict, moment: dt.datetime) -> d
 
 
 def load_exceptions(conn: Connection, site: str, since: dt.datetime | None) -> list[dict]:
-    query = (
-        select(records, users.c.username)
-        .join(users, users.c.id == records.c.user_id)
-        .where(records.c.site == site, records.c.type.in_(exceptions_flow.TYPES))
-        .order_by(records.c.recorded_at.desc())
-    )
-    if since is not None:
-        query = query.where(records.c.recorded_at >= since)
-    recs = [rec(r) for r in conn.execute(query)]
+    recs = [rec(r) for r in records.exceptions(conn, site, since)]
     events = exceptions_flow.history(conn, [r.id for r in recs])
     raw = bundle().raw
     moment = now()
@@ -109,33 +100,12 @@ def exceptions_page(site: str) -> Response | str:
         items=items,
         args=request.args,
         statuses=exceptions_flow.STATUSES,
-        people=site_people(db.connection(), site),
-    )
-
-
-def site_people(conn: Connection, site: str) -> list[str]:
-    return list(
-        conn.scalars(
-            select(users.c.username)
-            .join(user_sites, user_sites.c.user_id == users.c.id)
-            .where(user_sites.c.site == site, users.c.disabled.is_(False))
-            .order_by(users.c.username)
-        )
+        people=staff.site_people(db.connection(), site),
     )
 
 
 def _one_exception(conn: Connection, site: str, record_id: str) -> Rec:
-    row = conn.execute(
-        select(records, users.c.username)
-        .join(users, users.c.id == records.c.user_id)
-        .where(
-            and_(
-                records.c.id == record_id.lower(),
-                records.c.site == site,
-                records.c.type.in_(exceptions_flow.TYPES),
-            )
-        )
-    ).one_or_none()
+    row = records.exception(conn, site, record_id)
     if row is None:
         raise ApiError(404, f"No exception or incident {record_id} at site {site!r}.")
     return rec(row)
@@ -149,7 +119,7 @@ def exception_page(site: str, record_id: str) -> Response | str:
     error = None
     if request.method == "POST":
         state = exceptions_flow.state_of(exceptions_flow.history(conn, [rec.id])[rec.id])
-        people = set(site_people(conn, site))
+        people = set(staff.site_people(conn, site))
         try:
             with db.writing() as write:
                 exceptions_flow.change(
@@ -176,7 +146,7 @@ def exception_page(site: str, record_id: str) -> Response | str:
             item=item,
             error=error,
             next_statuses=exceptions_flow.NEXT[item["state"].status],
-            people=site_people(conn, site),
+            people=staff.site_people(conn, site),
         ),
         422 if error else 200,
     )

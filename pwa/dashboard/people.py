@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Response
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from generator.schedule import DURATION_RE, duration_minutes
-from pwa import db, payloads
+from pwa import db, payloads, records
+from pwa import staff as people_store
 from pwa.dashboard import tables
 from pwa.dashboard.context import STAFF, VERSIONED, bundle, now, page, site_or_403
 from pwa.definitions import parse_version
-from pwa.models import records, user_roles, user_sites, users
 
 bp = Blueprint("people", __name__)
 
@@ -20,22 +20,6 @@ bp = Blueprint("people", __name__)
 # two equal). Checklists, patrols and courses are done, not acknowledged: a matrix cell for
 # them could only ever read 未确认.
 ACK_KINDS = ("procedure", "emergency")
-
-
-def site_staff(conn: Connection, site: str) -> list[tuple[int, str, frozenset[str]]]:
-    rows = conn.execute(
-        select(users.c.id, users.c.username, user_roles.c.role)
-        .join(user_sites, user_sites.c.user_id == users.c.id)
-        .join(user_roles, user_roles.c.user_id == users.c.id)
-        .where(user_sites.c.site == site, users.c.disabled.is_(False))
-        .order_by(users.c.username)
-    ).all()
-    people: dict[int, tuple[str, set[str]]] = {}
-    for user_id, name, role in rows:
-        people.setdefault(user_id, (name, set()))[1].add(role)
-    return [
-        (i, name, frozenset(roles)) for i, (name, roles) in people.items() if roles & set(STAFF)
-    ]
 
 
 def _applies(doc: dict, site: str) -> bool:
@@ -47,7 +31,7 @@ def _applies(doc: dict, site: str) -> bool:
 def matrix(conn: Connection, site: str) -> dict:
     """Staff × documents: who acknowledged the current MAJOR version; courses and quiz scores."""
     raw = bundle().raw
-    staff = site_staff(conn, site)
+    staff = people_store.site_staff(conn, site, STAFF)
     versioned = [
         (doc_id, entry)
         for doc_id, entry in sorted(raw["documents"].items())
@@ -58,11 +42,7 @@ def matrix(conn: Connection, site: str) -> dict:
     acks: dict[tuple[int, str], tuple[int, int]] = {}
     quizzes: dict[tuple[int, str], list[dict]] = {}
     if ids:
-        query = select(
-            records.c.user_id, records.c.type, records.c.def_id, records.c.def_version,
-            records.c.recorded_at, records.c.data,
-        ).where(records.c.type.in_(("ack", "quiz")), records.c.user_id.in_(ids))  # fmt: skip
-        for row in conn.execute(query.order_by(records.c.recorded_at)):
+        for row in records.acks_and_quizzes(conn, ids):
             version = parse_version(row.def_version) or (0, 0)
             key = (row.user_id, row.def_id)
             if row.type == "ack":
@@ -72,8 +52,7 @@ def matrix(conn: Connection, site: str) -> dict:
                 quizzes.setdefault(key, []).append({"version": version, "data": data})
     joined: dict[int, dt.datetime] = {}
     if ids:
-        query = select(users.c.id, users.c.created_at).where(users.c.id.in_(ids))
-        joined = {row.id: row.created_at for row in conn.execute(query)}
+        joined = people_store.joined(conn, ids)
     cells: dict[tuple[int, str], dict] = {}
     for user_id, _name, roles in staff:
         for doc_id, entry in versioned:

@@ -5,16 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Response, request
-from sqlalchemy import select
 
-from pwa import compliance, db
+from pwa import compliance, db, records
 from pwa.dashboard import tables
 from pwa.dashboard.charts import Point, bar_chart
 from pwa.dashboard.context import bundle, lang, now, page, parse_day, site_or_403, t, zone
 from pwa.dashboard.day import day_rows, load_day, problems, range_totals, status_word
 from pwa.dashboard.exceptions import load_exceptions
 from pwa.errors import ApiError
-from pwa.models import records
 
 bp = Blueprint("trends", __name__)
 
@@ -31,19 +29,7 @@ def weekly(site: str, end_day: dt.date, weeks: int) -> list[dict]:
     end_utc = compliance.utc_naive(
         compliance.period_bounds("day", last_monday + dt.timedelta(days=8), tz)[0]
     )
-    times: dict[str, list[dt.datetime]] = {}
-    query = (
-        select(records.c.def_id, records.c.recorded_at)
-        .where(
-            records.c.site == site,
-            records.c.type.in_(("patrol_round", "checklist_run")),
-            records.c.recorded_at >= start_utc,
-            records.c.recorded_at < end_utc,
-        )
-        .order_by(records.c.recorded_at)
-    )
-    for def_id, recorded_at in conn.execute(query):
-        times.setdefault(def_id, []).append(recorded_at)
+    times = records.run_times(conn, site, start_utc, end_utc)
     result = []
     for week in range(weeks):
         monday = first + dt.timedelta(weeks=week)
