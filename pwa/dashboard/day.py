@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Blueprint, Response, redirect, request
 from sqlalchemy import Connection
 
-from pwa import compliance, db, records
+from pwa import compliance, db, records, schedules
 from pwa.compliance import Device, Expectation, Outcome, Rec
 from pwa.dashboard import tables
 from pwa.dashboard.context import (
@@ -42,18 +42,18 @@ def fetch_runs(
     total = None
     if exp.every not in ("shift", "day"):
         total = records.count_runs(
-            conn, site, exp.def_id, kind, compliance.utc_naive(start), compliance.utc_naive(end)
+            conn, site, exp.def_id, kind, schedules.utc_naive(start), schedules.utc_naive(end)
         )
         start, end = max(start, day[0]), min(end, day[1])
     found = records.runs(
-        conn, site, exp.def_id, kind, compliance.utc_naive(start), compliance.utc_naive(end)
+        conn, site, exp.def_id, kind, schedules.utc_naive(start), schedules.utc_naive(end)
     )
     return [rec(r) for r in found], total
 
 
 def site_devices(conn: Connection, site: str, moment: dt.datetime) -> list[Device]:
     """Phones of the site's people used lately, their users' roles and their last sync."""
-    since = compliance.utc_naive(moment) - compliance.DEVICE_WINDOW
+    since = schedules.utc_naive(moment) - compliance.DEVICE_WINDOW
     return compliance.relevant_devices(records.last_sync(conn, site, since))
 
 
@@ -63,8 +63,8 @@ def load_day(conn: Connection, site: str, day: dt.date) -> tuple[list[Outcome], 
     moment = now()
     devices = site_devices(conn, site, moment)
     outcomes = []
-    window = compliance.period_bounds("day", day, tz)
-    for exp in compliance.expectations(raw, site, day, tz, lang()):
+    window = schedules.period_bounds("day", day, tz)
+    for exp in schedules.expectations(raw, site, day, tz, lang()):
         doc = raw["documents"][exp.def_id]["doc"]
         runs, total = fetch_runs(conn, site, exp, window)
         outcomes.append(compliance.evaluate(exp, doc, runs, devices, moment, tz, total))

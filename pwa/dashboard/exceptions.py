@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Blueprint, Response, current_app, redirect, request
 from sqlalchemy import Connection
 
-from pwa import compliance, db, exceptions_flow, records, staff
+from pwa import db, exceptions_flow, records, schedules, staff
 from pwa.compliance import Rec
 from pwa.dashboard import tables
 from pwa.dashboard.context import bundle, now, page, rec, site_or_403, user
@@ -25,7 +25,7 @@ def _exception_view(rec: Rec, events: list, raw: dict, moment: dt.datetime) -> d
     deadlines = exceptions_flow.deadlines(
         raw, rec.def_id, rec.data, rec.recorded_at, state, _fallback_hours()
     )
-    naive_now = compliance.utc_naive(moment)
+    naive_now = schedules.utc_naive(moment)
     entry = raw["documents"].get(rec.def_id)
     photos = [p for p in rec.data.get("photos") or [] if isinstance(p, str) and len(p) == 64]
     return {
@@ -80,7 +80,7 @@ def _since() -> dt.datetime | None:
         count = int(days)
     except ValueError:
         raise ApiError(400, "days must be a number or all.") from None
-    return compliance.utc_naive(now()) - dt.timedelta(days=count)
+    return schedules.utc_naive(now()) - dt.timedelta(days=count)
 
 
 @bp.get("/<site>/exceptions")

@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask import Blueprint, Response, request
 
-from pwa import compliance, db, records
+from pwa import compliance, db, records, schedules
 from pwa.dashboard import tables
 from pwa.dashboard.charts import Point, bar_chart
 from pwa.dashboard.context import bundle, lang, now, page, parse_day, site_or_403, t, zone
@@ -25,9 +25,9 @@ def weekly(site: str, end_day: dt.date, weeks: int) -> list[dict]:
     moment = now()
     last_monday = end_day - dt.timedelta(days=end_day.weekday())
     first = last_monday - dt.timedelta(weeks=weeks - 1)
-    start_utc = compliance.utc_naive(compliance.period_bounds("day", first, tz)[0])
-    end_utc = compliance.utc_naive(
-        compliance.period_bounds("day", last_monday + dt.timedelta(days=8), tz)[0]
+    start_utc = schedules.utc_naive(schedules.period_bounds("day", first, tz)[0])
+    end_utc = schedules.utc_naive(
+        schedules.period_bounds("day", last_monday + dt.timedelta(days=8), tz)[0]
     )
     times = records.run_times(conn, site, start_utc, end_utc)
     result = []
@@ -36,7 +36,7 @@ def weekly(site: str, end_day: dt.date, weeks: int) -> list[dict]:
         done = due = 0
         for offset in range(7):
             day = monday + dt.timedelta(days=offset)
-            for exp in compliance.expectations(raw, site, day, tz, lang()):
+            for exp in schedules.expectations(raw, site, day, tz, lang()):
                 if exp.every not in ("shift", "day"):
                     continue
                 d, u = compliance.done_due(exp, times.get(exp.def_id, []), moment)
@@ -97,9 +97,9 @@ def report_page(site: str) -> str:
         end = start + dt.timedelta(days=6)
         outcomes = []
         days = range_totals(site, start, end)
-    begin = compliance.utc_naive(compliance.period_bounds("day", start, zone())[0])
-    finish = compliance.utc_naive(
-        compliance.period_bounds("day", end + dt.timedelta(days=1), zone())[0]
+    begin = schedules.utc_naive(schedules.period_bounds("day", start, zone())[0])
+    finish = schedules.utc_naive(
+        schedules.period_bounds("day", end + dt.timedelta(days=1), zone())[0]
     )
     items = [
         i
