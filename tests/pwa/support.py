@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 
 from pwa import accounts
 from pwa.models import records, users
-from pwa.sync import FIELDS
+from pwa.schemas import FIELDS
 
 SOP = Path(__file__).with_name("sop")
 
