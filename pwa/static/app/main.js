@@ -1,7 +1,11 @@
 // Start-up, routing, Today, the outbox, the account page and the sync schedule.
+import { runView, startChecklist } from './checklist.js';
+import { emergencyList, incidentView, planView, startIncident } from './emergency.js';
 import { getLang, setLang, t } from './i18n.js';
 import { courseView, learnView, readView } from './learn.js';
+import { roundView, startPatrol } from './patrol.js';
 import * as people from './people.js';
+import { exceptionView, newException } from './report.js';
 import { today } from './schedule.js';
 import {
   app,
@@ -17,7 +21,6 @@ import {
 import * as store from './store.js';
 import { AuthError, refreshDefinitions, syncAll } from './sync.js';
 import { field, fmtDateTime, fmtTime, h, toast } from './ui.js';
-import * as work from './work.js';
 
 const main = () => document.getElementById('main');
 
@@ -437,7 +440,7 @@ function route() {
 }
 
 const SIGNED_OUT_VIEWS = {
-  emergency: (r) => (r.arg ? work.planView(r.arg) : work.emergencyList()),
+  emergency: (r) => (r.arg ? planView(r.arg) : emergencyList()),
   outbox: outboxView,
 };
 
@@ -466,13 +469,13 @@ export async function render() {
   } else {
     const views = {
       today: todayView,
-      checklist: () => work.startChecklist(r.arg),
-      run: () => work.runView(r.arg),
-      patrol: () => work.startPatrol(r.arg),
-      round: () => work.roundView(r.arg, { onLeave }),
-      exception: () => (r.arg === 'new' ? work.newException(r.params) : work.exceptionView(r.arg)),
-      emergency: () => (r.arg ? work.startIncident(r.arg) : work.emergencyList()),
-      incident: () => work.incidentView(r.arg),
+      checklist: () => startChecklist(r.arg),
+      run: () => runView(r.arg),
+      patrol: () => startPatrol(r.arg),
+      round: () => roundView(r.arg, { onLeave }),
+      exception: () => (r.arg === 'new' ? newException(r.params) : exceptionView(r.arg)),
+      emergency: () => (r.arg ? startIncident(r.arg) : emergencyList()),
+      incident: () => incidentView(r.arg),
       learn: learnView,
       read: () => readView(r.arg),
       course: () => courseView(r.arg),
