@@ -73,10 +73,10 @@ def _people(conn) -> list[tuple[int, str]]:
 
 def _generate(bundle: dict, phones: list[tuple[int, str]], first: dt.date, days: int):
     """Yield record rows: the schedules' work, then filler up to TARGET_ROWS."""
-    from pwa import compliance
+    from pwa import schedules
 
     rng = random.Random(7)
-    tz = compliance.ZoneInfo("Asia/Shanghai")
+    tz = schedules.ZoneInfo("Asia/Shanghai")
     versioned = [
         (doc_id, e["version"], e["kind"])
         for doc_id, e in bundle["documents"].items()
@@ -115,13 +115,13 @@ def _generate(bundle: dict, phones: list[tuple[int, str]], first: dt.date, days:
     for offset in range(days):
         day = first + dt.timedelta(days=offset)
         rows = []
-        for exp in compliance.expectations(bundle, SITE, day, tz):
+        for exp in schedules.expectations(bundle, SITE, day, tz):
             if exp.every not in ("shift", "day"):
                 continue
             for slot in exp.slots:
                 if rng.random() < 0.03:
                     continue
-                when = compliance.utc_naive(slot.due) + dt.timedelta(minutes=rng.randint(0, 30))
+                when = schedules.utc_naive(slot.due) + dt.timedelta(minutes=rng.randint(0, 30))
                 if exp.kind == "patrol":
                     data = {"started_at": slot.due.isoformat(), "scans": [], "missed": [],
                             "second_person": "伙伴" if rng.random() < 0.9 else None}  # fmt: skip
@@ -133,7 +133,7 @@ def _generate(bundle: dict, phones: list[tuple[int, str]], first: dt.date, days:
     filler = max(0, TARGET_ROWS - scheduled)
     for offset, rows in enumerate(per_day):
         day = first + dt.timedelta(days=offset)
-        start = compliance.utc_naive(compliance.period_bounds("day", day, tz)[0])
+        start = schedules.utc_naive(schedules.period_bounds("day", day, tz)[0])
         share = filler // days + (1 if offset < filler % days else 0)
         for _ in range(share):
             when = start + dt.timedelta(seconds=rng.randint(0, 86_399))

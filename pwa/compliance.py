@@ -1,8 +1,7 @@
 """Compliance against the handbook's own schedules: what was due, what was done, what is unknown.
 
 Pure functions over the bundle (`handbook.json` as a dict) and plain record values; the
-dashboard fetches, this module judges. Periods mirror `pwa/static/app/schedule.js`, so the
-supervisor sees the same slots the device showed the guard.
+dashboard fetches, `schedules` says when work fell due, this module judges.
 
 A slot whose deadline has passed without a record is *missed* only when every device that
 does that work at the site has synced since the deadline; otherwise it is *not yet synced*:
@@ -16,8 +15,8 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from generator.schedule import duration_minutes
+from pwa.schedules import Expectation, local, utc_naive
 
-MONTHS_IN = {"month": 1, "two_months": 2, "quarter": 3, "half_year": 6, "year": 12}
 # records from a device this recent say the device works at the site
 DEVICE_WINDOW = dt.timedelta(days=30)
 
@@ -43,36 +42,6 @@ class Device:
     last_sync: dt.datetime  # naive UTC: the last time it handed records over
 
 
-@dataclass(frozen=True)
-class Slot:
-    due: dt.datetime  # aware, local
-    deadline: dt.datetime
-
-
-@dataclass
-class Expectation:
-    """One document's schedule over one period (a shift, a day, a week...)."""
-
-    def_id: str
-    kind: str
-    title: str
-    every: str
-    times: int
-    words: str
-    start: dt.datetime  # aware, local
-    end: dt.datetime
-    slots: list[Slot]
-    shift: str | None = None
-    people: int = 1
-    areas: tuple[str, ...] = ()
-    roles: frozenset[str] = frozenset()
-
-    @property
-    def last_day(self) -> dt.date:
-        """The period's last calendar day (its end is the next day's midnight)."""
-        return (self.end - dt.timedelta(seconds=1)).date()
-
-
 @dataclass
 class Outcome:
     """What happened against one expectation."""
@@ -94,147 +63,6 @@ class Outcome:
     # checklist runs
     failed: list[dict] = field(default_factory=list)
     out_of_range: list[dict] = field(default_factory=list)
-
-
-def utc_naive(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def local(moment: dt.datetime, tz: ZoneInfo) -> dt.datetime:
-    """A stored naive-UTC time in the site's zone."""
-    return moment.replace(tzinfo=dt.UTC).astimezone(tz)
-
-
-def _at(day: dt.date, clock: str, tz: ZoneInfo) -> dt.datetime:
-    hours, minutes = (int(x) for x in clock.split(":"))
-    return dt.datetime.combine(day, dt.time(hours, minutes), tz)
-
-
-def _month_start(year: int, month0: int, tz: ZoneInfo) -> dt.datetime:
-    year += month0 // 12
-    return dt.datetime(year, month0 % 12 + 1, 1, tzinfo=tz)
-
-
-def shift_instance(shift: dict, day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
-    """The shift that starts on `day`; a night shift ends the next morning."""
-    start = _at(day, shift["start"], tz)
-    end = _at(day, shift["end"], tz)
-    if end <= start:
-        end = _at(day + dt.timedelta(days=1), shift["end"], tz)
-    return start, end
-
-
-def period_bounds(every: str, day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
-    """The period of kind `every` (day or longer) that contains `day`; weeks start on Monday."""
-    if every == "day":
-        start = dt.date(day.year, day.month, day.day)
-        return _at(start, "00:00", tz), _at(start + dt.timedelta(days=1), "00:00", tz)
-    if every == "week":
-        start = day - dt.timedelta(days=day.weekday())
-        return _at(start, "00:00", tz), _at(start + dt.timedelta(days=7), "00:00", tz)
-    if every == "half_month":
-        if day.day <= 15:
-            return _at(day.replace(day=1), "00:00", tz), _at(day.replace(day=16), "00:00", tz)
-        return _at(day.replace(day=16), "00:00", tz), _month_start(day.year, day.month, tz)
-    months = MONTHS_IN[every]
-    first = (day.month - 1) - (day.month - 1) % months
-    return _month_start(day.year, first, tz), _month_start(day.year, first + months, tz)
-
-
-def slots(schedule: dict, start: dt.datetime, end: dt.datetime, allowed: str | None) -> list[Slot]:
-    """When each run falls due in a period and by when it must be done (as the app shows it)."""
-    times = int(schedule.get("times") or 1)
-    at = schedule.get("at") or []
-    tz = start.tzinfo
-    if at and schedule["every"] in ("day", "shift"):
-        dues = []
-        for clock in at:
-            due = _at(start.date(), clock, tz)
-            if due < start:
-                due = _at(start.date() + dt.timedelta(days=1), clock, tz)
-            dues.append(due)
-        dues.sort()
-    else:
-        span = end - start
-        dues = [start + span * i / times for i in range(times)]
-    minutes = duration_minutes(allowed) if allowed else None
-    result = []
-    for i, due in enumerate(dues):
-        following = dues[i + 1] if i + 1 < len(dues) else end
-        deadline = following
-        # a time allowed bounds a run that starts at a set clock; spread runs fill their window
-        if minutes and at:
-            deadline = min(due + dt.timedelta(minutes=minutes), following)
-        result.append(Slot(due, deadline))
-    return result
-
-
-def _words(schedule: dict, lang: str) -> str:
-    from generator.schedule import Period, schedule_words
-
-    return schedule_words(Period(schedule["every"]), int(schedule.get("times") or 1), lang)
-
-
-def _applies(doc: dict, site: str) -> bool:
-    if doc.get("site"):
-        return doc["site"] == site
-    return doc.get("sites") is None or site in doc["sites"]
-
-
-def expectations(
-    bundle: dict, site: str, day: dt.date, tz: ZoneInfo, lang: str = "zh"
-) -> list[Expectation]:
-    """Every patrol and checklist period of `site` that touches `day`, in handbook order."""
-    shifts = {s["id"]: s for s in (bundle.get("site") or {}).get("shifts", [])}
-    found: list[Expectation] = []
-    for def_id, entry in sorted(bundle["documents"].items()):
-        kind, doc = entry["kind"], entry["doc"]
-        if kind not in ("patrol", "checklist") or not _applies(doc, site):
-            continue
-        schedules = doc["schedule"] if kind == "patrol" else [doc["schedule"]]
-        areas = tuple(doc.get("areas") or ())
-        if kind == "patrol":
-            areas = tuple(dict.fromkeys(c["area"] for c in doc["checkpoints"]))
-        for schedule in schedules:
-            every = schedule["every"]
-            common = dict(
-                def_id=def_id,
-                kind=kind,
-                title=entry["title"],
-                every=every,
-                times=int(schedule.get("times") or 1),
-                words=_words(schedule, lang),
-                people=int(schedule.get("people") or 1),
-                areas=areas,
-                roles=frozenset(doc.get("roles") or ()),
-            )
-            if every == "shift":
-                for shift_id in schedule.get("shifts") or list(shifts):
-                    if shift_id not in shifts:
-                        continue
-                    start, end = shift_instance(shifts[shift_id], day, tz)
-                    found.append(
-                        Expectation(
-                            **common,
-                            start=start,
-                            end=end,
-                            shift=shift_id,
-                            slots=slots(schedule, start, end, doc.get("time_allowed")),
-                        )
-                    )
-                continue
-            start, end = period_bounds(every, day, tz)
-            names = schedule.get("shifts") or []
-            found.append(
-                Expectation(
-                    **common,
-                    start=start,
-                    end=end,
-                    shift=",".join(names) or None,
-                    slots=slots(schedule, start, end, doc.get("time_allowed")),
-                )
-            )
-    return found
 
 
 def _number(value: object) -> float | None:

@@ -11,13 +11,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import (
-    Connection,
-    insert,
-    select,
-)
+from sqlalchemy import Connection
 
-from pwa.models import exception_events, users, utcnow
+from pwa import records
 
 STATUSES = ("open", "assigned", "resolved", "verified")
 NEXT = {
@@ -26,7 +22,7 @@ NEXT = {
     "resolved": ("verified", "assigned"),  # assigning again reopens work that did not hold
     "verified": (),
 }
-TYPES = ("exception", "incident")
+TYPES = records.EXCEPTION_TYPES
 MAX_NOTE = 2000
 
 
@@ -71,18 +67,8 @@ def state_of(events: list[Event]) -> State:
 
 def history(conn: Connection, record_ids: list[str]) -> dict[str, list[Event]]:
     found: dict[str, list[Event]] = {i: [] for i in record_ids}
-    for start in range(0, len(record_ids), 500):
-        chunk = record_ids[start : start + 500]
-        query = (
-            select(exception_events, users.c.username)
-            .join(users, users.c.id == exception_events.c.user_id)
-            .where(exception_events.c.record_id.in_(chunk))
-            .order_by(exception_events.c.id)
-        )
-        for row in conn.execute(query):
-            found[row.record_id].append(
-                Event(row.at, row.username, row.status, row.assignee, row.note)
-            )
+    for row in records.exception_events_of(conn, record_ids):
+        found[row.record_id].append(Event(row.at, row.username, row.status, row.assignee, row.note))
     return found
 
 
@@ -116,16 +102,7 @@ def change(
             raise FlowError(f"No user named {assignee!r} works at this site.")
     elif assignee:
         raise FlowError("A person is named only when assigning.")
-    conn.execute(
-        insert(exception_events).values(
-            record_id=record_id,
-            user_id=user_id,
-            at=utcnow(),
-            status=status,
-            assignee=assignee,
-            note=note,
-        )
-    )
+    records.add_exception_event(conn, record_id, user_id, status, assignee, note)
 
 
 # --- deadlines from the handbook ----------------------------------------------------------------

@@ -6,7 +6,7 @@ from flask import Blueprint
 from pydantic.json_schema import models_json_schema
 
 from pwa.payloads import MODELS
-from pwa.sync import RecordIn
+from pwa.schemas import RecordIn, RecordsIn
 
 bp = Blueprint("openapi", __name__)
 
@@ -44,6 +44,16 @@ def _op(
     if params:
         op["parameters"] = params
     return op
+
+
+def _envelope() -> dict:
+    """The push's body, from `RecordsIn`: its records are each a `Record`."""
+    schema = RecordsIn.model_json_schema()
+    schema.pop("title", None)
+    records = schema["properties"]["records"]
+    records.pop("title", None)
+    records["items"] = _ref("Record")
+    return schema
 
 
 SHA = {
@@ -107,18 +117,7 @@ PATHS = {
                 **INVALID,
                 **WRONG_TYPE,
             },
-            {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["records"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "records": {"type": "array", "minItems": 1, "items": _ref("Record")}
-                        },
-                    }
-                }
-            },
+            {"application/json": {"schema": _envelope()}},
         ),
         "get": _op(
             "Records of the caller's sites (supervisors and admins)",

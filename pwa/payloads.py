@@ -1,7 +1,8 @@
 """A record's `data`, per record type: the one contract the app writes, the API checks and the
 dashboard reads.
 
-The models are the shapes `pwa/static/app/work.js` and `learn.js` build: strict (JSON has no
+The models are the shapes the app builds (`pwa/static/app/checklist.js`, `patrol.js`,
+`report.js`, `emergency.js`, `learn.js`): strict (JSON has no
 coercion to undo), unknown keys refused. `against_definition` then checks a record against the
 document version it names: the items, checkpoints, actions, fields and questions it refers to
 exist there, and each checklist value fits its item's kind. `stored` is the reading side: any

@@ -1,10 +1,14 @@
-"""Request bodies: JSON parsing and strict pydantic models, with errors that name the field."""
+"""Request bodies: JSON parsing and strict pydantic models, with errors that name the field;
+the record contract (`RecordIn`, which document kinds each record type points at, the fast
+path `plainly_valid`)."""
 
 from __future__ import annotations
 
 import json
 import math
-from typing import Annotated, Any, TypeVar
+import operator
+import re
+from typing import Annotated, Any, Literal, TypeVar
 
 import orjson
 from flask import request
@@ -35,6 +39,89 @@ class SessionIn(Body):
 
 class RecordsIn(Body):
     records: list[Any] = Field(min_length=1)
+
+
+# --- the record ---------------------------------------------------------------------------------
+# one model; the OpenAPI `Record` is generated from it (pwa/openapi.py) and the sync API's fast
+# path below is tested to agree with it
+
+# which document kinds a record of each type may point at
+TYPE_KINDS: dict[str, tuple[str, ...]] = {
+    "checklist_run": ("checklist",),
+    "patrol_round": ("patrol",),
+    "exception": ("checklist", "patrol", "procedure"),
+    "incident": ("emergency",),
+    "ack": ("procedure", "checklist", "patrol", "emergency", "course"),
+    "quiz": ("course",),
+}
+UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+SEQ_MAX = 2**31 - 1
+
+
+class RecordIn(Body):
+    id: Annotated[str, StringConstraints(pattern=UUID)]
+    type: Literal["checklist_run", "patrol_round", "exception", "incident", "ack", "quiz"]
+    def_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    def_version: Annotated[str, StringConstraints(pattern=r"^\d{1,4}\.\d{1,4}$")]
+    site: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    device_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    seq: Annotated[int, Field(ge=0, le=SEQ_MAX)]
+    recorded_at: Annotated[str, StringConstraints(max_length=40)]
+    data: dict[str, Any]
+
+
+FIELDS = tuple(RecordIn.model_fields)
+_FIELD_SET = frozenset(FIELDS)
+_fields = operator.itemgetter(*FIELDS)
+# fullmatch, ASCII digits: never looser than the model's patterns (Rust regex, Unicode \d)
+_UUID = re.compile(UUID[1:-1])
+_VERSION = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}")
+
+
+def plainly_valid(raw: dict) -> bool:
+    """Whether RecordIn accepts `raw`, decided without building a model.
+
+    Never True where the model would refuse; it may refuse what the model accepts (say,
+    non-ASCII digits), and such a record is then judged by the model itself.
+    """
+    if raw.keys() != _FIELD_SET:
+        return False
+    rid, kind, def_id, version, site, device, seq, at, data = _fields(raw)
+    return (
+        type(rid) is str
+        and _UUID.fullmatch(rid) is not None
+        and type(kind) is str
+        and kind in TYPE_KINDS
+        and type(def_id) is str
+        and 0 < len(def_id) <= 64
+        and type(version) is str
+        and _VERSION.fullmatch(version) is not None
+        and type(site) is str
+        and 0 < len(site) <= 64
+        and type(device) is str
+        and 0 < len(device) <= 64
+        and type(seq) is int
+        and 0 <= seq <= SEQ_MAX
+        and type(at) is str
+        and len(at) <= 40
+        and type(data) is dict
+    )
+
+
+def too_deep(value: Any, limit: int) -> bool:
+    """Whether `value` has containers nested more than `limit` levels, found without recursion."""
+    level: list[Any] = [value]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def message(error: dict) -> str:

@@ -19,124 +19,37 @@ import datetime as dt
 import hashlib
 import json
 import operator
-import re
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import orjson
 from flask import Blueprint, Response, current_app, g, request
-from pydantic import Field, StringConstraints, ValidationError
-from sqlalchemy import Connection, select
+from pydantic import ValidationError
 
-from pwa import db, payloads
+from pwa import db, payloads, records
 from pwa.accounts import User
 from pwa.auth import require_user
 from pwa.definitions import Bundle, current_bundle, parse_version, visible
 from pwa.errors import ApiError, detail
-from pwa.models import records, users, utcnow
-from pwa.schemas import Body, RecordsIn, json_body, message, parse
+from pwa.models import utcnow
+from pwa.records import DATA, FLAGS, HASH
+from pwa.schemas import (
+    FIELDS,
+    TYPE_KINDS,
+    RecordIn,
+    RecordsIn,
+    json_body,
+    message,
+    parse,
+    plainly_valid,
+    too_deep,
+)
 
 bp = Blueprint("sync", __name__, url_prefix="/api/v1")
 
-# which document kinds a record of each type may point at
-TYPE_KINDS: dict[str, tuple[str, ...]] = {
-    "checklist_run": ("checklist",),
-    "patrol_round": ("patrol",),
-    "exception": ("checklist", "patrol", "procedure"),
-    "incident": ("emergency",),
-    "ack": ("procedure", "checklist", "patrol", "emergency", "course"),
-    "quiz": ("course",),
-}
-UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-SEQ_MAX = 2**31 - 1
 # the app's deepest data is 4 levels (data.items.<id>.value is a list); room to grow, not 900
 MAX_DEPTH = 16
-
-
-class RecordIn(Body):
-    id: Annotated[str, StringConstraints(pattern=UUID)]
-    type: Literal["checklist_run", "patrol_round", "exception", "incident", "ack", "quiz"]
-    def_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    def_version: Annotated[str, StringConstraints(pattern=r"^\d{1,4}\.\d{1,4}$")]
-    site: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    device_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    seq: Annotated[int, Field(ge=0, le=SEQ_MAX)]
-    recorded_at: Annotated[str, StringConstraints(max_length=40)]
-    data: dict[str, Any]
-
-
-FIELDS = tuple(RecordIn.model_fields)
-_FIELD_SET = frozenset(FIELDS)
 _fields = operator.itemgetter(*FIELDS)
-# fullmatch, ASCII digits: never looser than the model's patterns (Rust regex, Unicode \d)
-_UUID = re.compile(UUID[1:-1])
-_VERSION = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}")
-
-# the order of a row tuple, and of the columns in the insert statements
-COLUMNS = (
-    "id",
-    "type",
-    "def_id",
-    "def_version",
-    "site",
-    "device_id",
-    "seq",
-    "recorded_at",
-    "received_at",
-    "user_id",
-    "data",
-    "content_hash",
-    "flags",
-)
-RECEIVED, DATA, HASH, FLAGS = (
-    COLUMNS.index(c) for c in ("received_at", "data", "content_hash", "flags")
-)
-
-
-def plainly_valid(raw: dict) -> bool:
-    """Whether RecordIn accepts `raw`, decided without building a model.
-
-    Never True where the model would refuse; it may refuse what the model accepts (say,
-    non-ASCII digits), and such a record is then judged by the model itself.
-    """
-    if raw.keys() != _FIELD_SET:
-        return False
-    rid, kind, def_id, version, site, device, seq, at, data = _fields(raw)
-    return (
-        type(rid) is str
-        and _UUID.fullmatch(rid) is not None
-        and type(kind) is str
-        and kind in TYPE_KINDS
-        and type(def_id) is str
-        and 0 < len(def_id) <= 64
-        and type(version) is str
-        and _VERSION.fullmatch(version) is not None
-        and type(site) is str
-        and 0 < len(site) <= 64
-        and type(device) is str
-        and 0 < len(device) <= 64
-        and type(seq) is int
-        and 0 <= seq <= SEQ_MAX
-        and type(at) is str
-        and len(at) <= 40
-        and type(data) is dict
-    )
-
-
-def too_deep(value: Any, limit: int) -> bool:
-    """Whether `value` has containers nested more than `limit` levels, found without recursion."""
-    level: list[Any] = [value]
-    for _ in range(limit):
-        level = [
-            child
-            for item in level
-            if isinstance(item, dict | list)
-            for child in (item.values() if isinstance(item, dict) else item)
-            if isinstance(child, dict | list)
-        ]
-        if not level:
-            return False
-    return True
 
 
 def _payload_message(err: dict) -> str:
@@ -343,76 +256,25 @@ class Checker:
             raise Rejected(["def_id"], f"{def_id!r} is not for your roles")
 
 
-_NAMES = ", ".join(COLUMNS)
-_SQLITE_STORED = "SELECT id, content_hash FROM records WHERE id IN (SELECT value FROM json_each(?))"
-_SQLITE_INSERT = f"INSERT INTO records ({_NAMES}) VALUES ({', '.join('?' * len(COLUMNS))})"
-# ids as one JSON text: psycopg dumps a Python list to an array in Python, string by string
-_PG_STORED = (
-    "SELECT id, content_hash FROM records "
-    "WHERE id = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))"
-)
-# one parameter, the rows as a JSON array: a short statement psycopg can prepare, where a
-# multi-row VALUES list of 13 × 500 parameters costs more to build than to run
-_PG_INSERT = (
-    f"INSERT INTO records ({_NAMES}) SELECT {_NAMES} "
-    "FROM jsonb_populate_recordset(NULL::records, %s::jsonb) "
-    "ON CONFLICT (id) DO NOTHING RETURNING id"
-)
-
-
-def _stored(conn: Connection, ids: list[str]) -> dict[str, str]:
-    """The content hash of each of `ids` already stored."""
-    query = _PG_STORED if conn.dialect.name == "postgresql" else _SQLITE_STORED
-    return dict(conn.exec_driver_sql(query, (orjson.dumps(ids).decode(),)).all())
-
-
-def _sqlite_params(conn: Connection, rows: list[tuple]) -> list[tuple]:
-    """The rows as SQLAlchemy's column types would store them (DateTime text, JSON text)."""
-    dialect = conn.dialect
-    when = records.c.recorded_at.type.dialect_impl(dialect).bind_processor(dialect)
-    as_json = records.c.data.type.dialect_impl(dialect).bind_processor(dialect)
-    received = when(rows[0][RECEIVED])
-    return [(*r[:7], when(r[7]), received, r[9], as_json(r[10]), r[11], r[12]) for r in rows]
-
-
-def store(
-    rows: list[tuple], known: dict[str, str] | None = None
-) -> tuple[set[str], dict[str, str]]:
+def store(rows: list[tuple], known: dict[str, str]) -> tuple[set[str], dict[str, str]]:
     """Insert what is new in one committed transaction; (inserted ids, stored hash of each id).
 
     Records are append-only: an id found stored stays stored with that content, so the ids
-    are first looked up outside any write transaction, and a replay writes (and waits for
-    the write lock) not at all.
+    are first looked up outside any write transaction (`known`), and a replay writes (and
+    waits for the write lock) not at all.
     """
     first: dict[str, tuple] = {}
     for row in rows:
         first.setdefault(row[0], row)
-    read = db.connection()
-    stored = dict(known) if known is not None else _stored(read, list(first))
-    new = [row for rid, row in first.items() if rid not in stored]
+    found = dict(known)
+    new = [row for rid, row in first.items() if rid not in found]
     if not new:
-        return set(), stored
-    if read.dialect.name == "postgresql":
-        payload = orjson.dumps([dict(zip(COLUMNS, row, strict=True)) for row in new]).decode()
-        with db.writing() as conn:
-            inserted = set(conn.exec_driver_sql(_PG_INSERT, (payload,)).scalars())
-            # ON CONFLICT waited for any concurrent request that stored one of them
-            raced = [row[0] for row in new if row[0] not in inserted]
-            if raced:
-                stored.update(_stored(conn, raced))
-    else:
-        params = _sqlite_params(read, new)
-        with db.writing() as conn:
-            # BEGIN IMMEDIATE: this transaction holds SQLite's only write lock from its
-            # start, so what it reads now cannot change before its insert. A plain INSERT,
-            # not ON CONFLICT: were that ever untrue it fails, never lies.
-            stored.update(_stored(conn, [row[0] for row in new]))
-            params = [p for p in params if p[0] not in stored]
-            if params:
-                conn.exec_driver_sql(_SQLITE_INSERT, params)
-            inserted = {p[0] for p in params}
-    stored.update((row[0], row[HASH]) for row in new if row[0] in inserted)
-    return inserted, stored
+        return set(), found
+    with db.writing() as conn:
+        inserted, raced = records.store(conn, new)
+    found.update(raced)
+    found.update((row[0], row[HASH]) for row in new if row[0] in inserted)
+    return inserted, found
 
 
 def _batch(limit: int) -> list:
@@ -454,7 +316,7 @@ def push() -> Response:
             continue
         rows.append((len(results), row))
         results.append({"id": row[0], "status": None})
-    known = _stored(db.connection(), list({row[0] for _, row in rows})) if rows else {}
+    known = records.stored(db.connection(), list({row[0] for _, row in rows})) if rows else {}
     judged = []
     for position, row in rows:
         if row[0] not in known:
@@ -527,14 +389,9 @@ def read() -> dict:
         )
     if site is not None and not user.is_admin and site not in user.sites:
         raise ApiError(403, f"You are not assigned to site {site!r}.")
-    query = (
-        select(records, users.c.username)
-        .join(users, users.c.id == records.c.user_id)
-        .order_by(records.c.recorded_at, records.c.id)
-        .limit(limit)
-    )
     if site is not None:
-        query = query.where(records.c.site == site)
-    elif not user.is_admin:
-        query = query.where(records.c.site.in_(sorted(user.sites)))
-    return {"records": [_record_json(r) for r in db.connection().execute(query)]}
+        sites: list[str] | None = [site]
+    else:
+        sites = None if user.is_admin else sorted(user.sites)
+    rows = records.read(db.connection(), sites, limit)
+    return {"records": [_record_json(r) for r in rows]}

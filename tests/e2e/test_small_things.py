@@ -47,29 +47,27 @@ def test_a_toast_never_covers_the_next_screens_button(server, page):
     page.click("#finish")  # 完成并保存: "已保存到本机" appears as Today opens
     toast = page.locator(".toast").filter(has_text="已保存到本机")
     toast.wait_for()
-    # the Today screen's last button, scrolled to just above the tab bar: where a thumb is
+    # the Today screen's last button, scrolled to just above the tab bar where a thumb is;
+    # measured in one step in the page, while the toast (3 s) is surely still up
     button = page.locator("a.button", has_text="上报异常")
-    page.evaluate(
+    seen = page.evaluate(
         """() => {
           const b = [...document.querySelectorAll('a.button')].find((a) => a.textContent === '上报异常');
           const tabs = document.querySelector('nav.tabs').getBoundingClientRect();
           window.scrollBy(0, b.getBoundingClientRect().bottom - (tabs.top - 4));
-        }"""
-    )
-    shot(page, "toast-over-today")
-    box, over = button.bounding_box(), toast.bounding_box()
-    assert over["y"] + over["height"] <= box["y"] or over["y"] >= box["y"] + box["height"], (
-        over,
-        box,
-    )
-    hit = page.evaluate(
-        """() => {
-          const b = [...document.querySelectorAll('a.button')].find((a) => a.textContent === '上报异常');
+          const t = [...document.querySelectorAll('.toast')].find((x) => x.textContent.includes('已保存到本机'));
           const r = b.getBoundingClientRect();
-          return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === b;
+          const o = t.getBoundingClientRect();
+          return {
+            box: { y: r.y, height: r.height }, over: { y: o.y, height: o.height },
+            hit: document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === b,
+          };
         }"""
     )
-    assert hit
+    box, over = seen["box"], seen["over"]
+    assert over["y"] + over["height"] <= box["y"] or over["y"] >= box["y"] + box["height"], seen
+    assert seen["hit"]
+    shot(page, "toast-over-today")
     button.click(timeout=2000)  # no force: Playwright refuses a covered element
     page.wait_for_selector(".exception")
     # dismissible at once, and gone by itself after about 3 s

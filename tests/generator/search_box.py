@@ -24,8 +24,11 @@ def results(page: Page, base: str, query: str) -> list[str]:
     empty = page.eval_on_selector(META, "e => e.textContent")
     box.fill(query)
     box.press("End")  # Material searches on keyup; fill() alone types without keys
+    # a function, not an expression: the server's CSP forbids eval() on handbook pages
     page.wait_for_function(
-        f"document.querySelector('{META}').textContent !== {empty!r}", timeout=15000
+        "([meta, empty]) => document.querySelector(meta).textContent !== empty",
+        arg=[META, empty],
+        timeout=15000,
     )
     links = page.eval_on_selector_all(
         ".md-search-result__item > a", "els => els.map(e => e.getAttribute('href'))"

@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 
 from pwa import accounts
 from pwa.models import records, users
-from pwa.sync import FIELDS
+from pwa.schemas import FIELDS
 
 SOP = Path(__file__).with_name("sop")
 
@@ -66,7 +66,7 @@ def now_iso(offset_hours: int = 8, delta: dt.timedelta = dt.timedelta()) -> str:
 
 
 def app_data(kind: str, at: str | None = None) -> dict:
-    """`data` as the app (work.js, learn.js) builds it for `kind` against the test handbook."""
+    """`data` as the app (checklist.js, patrol.js, report.js, emergency.js, learn.js) builds it."""
     at = at or now_iso()
     return {
         "checklist_run": {

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from pwa.dashboard_people import ACK_KINDS
+from pwa.dashboard.people import ACK_KINDS
 from pwa.models import users
 from tests.conftest import make_app
 from tests.pwa.test_dashboard_scenario import (

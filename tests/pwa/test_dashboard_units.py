@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pwa import compliance, exceptions_flow
-from pwa.charts import Point, bar_chart
-from pwa.dashboard_text import STRINGS
+from pwa import exceptions_flow, schedules
+from pwa.dashboard.charts import Point, bar_chart
+from pwa.dashboard.text import STRINGS
 
 # what is due depends on no clock but the one a test sets: run at each fixed instant
 pytestmark = pytest.mark.every_instant
@@ -35,21 +35,21 @@ def local(text: str) -> dt.datetime:
     ],
 )
 def test_periods_match_the_app(every, day, start, end):
-    bounds = compliance.period_bounds(every, dt.date.fromisoformat(day), TZ)
+    bounds = schedules.period_bounds(every, dt.date.fromisoformat(day), TZ)
     assert bounds == (local(start), local(end))
 
 
 def test_slots_spread_over_a_night_shift_and_at_set_times():
-    start, end = compliance.shift_instance(
+    start, end = schedules.shift_instance(
         {"start": "20:00", "end": "08:00"}, dt.date(2026, 6, 9), TZ
     )
     assert (start, end) == (local("2026-06-09 20:00"), local("2026-06-10 08:00"))
-    night = compliance.slots({"every": "shift", "times": 4}, start, end, "45m")
+    night = schedules.slots({"every": "shift", "times": 4}, start, end, "45m")
     assert [(s.due.strftime("%H:%M"), s.deadline.strftime("%H:%M")) for s in night] == [
         ("20:00", "23:00"), ("23:00", "02:00"), ("02:00", "05:00"), ("05:00", "08:00"),
     ]  # fmt: skip
-    day = compliance.period_bounds("day", dt.date(2026, 6, 9), TZ)
-    pump = compliance.slots({"every": "day", "times": 2, "at": ["21:00", "09:00"]}, *day, "30m")
+    day = schedules.period_bounds("day", dt.date(2026, 6, 9), TZ)
+    pump = schedules.slots({"every": "day", "times": 2, "at": ["21:00", "09:00"]}, *day, "30m")
     assert [(s.due.strftime("%H:%M"), s.deadline.strftime("%H:%M")) for s in pump] == [
         ("09:00", "09:30"), ("21:00", "21:30"),
     ]  # fmt: skip

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pwa import compliance
+from pwa import schedules
 
 GOLDEN = json.loads(
     (Path(__file__).parents[1] / "fixtures" / "schedules.json").read_text(encoding="utf-8")
@@ -24,11 +24,11 @@ def instant(text: str) -> dt.datetime:
 def period_of(case: dict) -> tuple[dt.datetime, dt.datetime]:
     now = instant(case["now"]).astimezone(ZONE)
     if case["schedule"]["every"] != "shift":
-        return compliance.period_bounds(case["schedule"]["every"], now.date(), ZONE)
+        return schedules.period_bounds(case["schedule"]["every"], now.date(), ZONE)
     shift = GOLDEN["shifts"][case["shift"]]
     # the instance of the shift that holds `now`: it began today or, after midnight, yesterday
     for day in (now.date(), now.date() - dt.timedelta(days=1)):
-        start, end = compliance.shift_instance(shift, day, ZONE)
+        start, end = schedules.shift_instance(shift, day, ZONE)
         if start <= now < end:
             return start, end
     raise AssertionError(f"{case['shift']} is not in force at {now}")
@@ -38,7 +38,7 @@ def period_of(case: dict) -> tuple[dt.datetime, dt.datetime]:
 def test_golden_schedule(case: dict) -> None:
     start, end = period_of(case)
     assert (start, end) == tuple(instant(t) for t in case["period"])
-    slots = compliance.slots(case["schedule"], start, end, case["time_allowed"])
+    slots = schedules.slots(case["schedule"], start, end, case["time_allowed"])
     assert [(s.due, s.deadline) for s in slots] == [
         (instant(due), instant(deadline)) for due, deadline in case["slots"]
     ]

@@ -16,7 +16,7 @@ from sqlalchemy import event, func, insert, select
 
 from pwa import accounts
 from pwa.models import records
-from pwa.sync import FIELDS, RecordIn, plainly_valid
+from pwa.schemas import FIELDS, RecordIn, plainly_valid
 from tests.pwa.support import add_people, app_data, assert_error, bearer, now_iso, record, sign_in
 
 

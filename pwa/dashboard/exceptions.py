@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, current_app, redirect, request
-from sqlalchemy import Connection, and_, select
+from flask import Blueprint, Response, current_app, redirect, request
+from sqlalchemy import Connection
 
-from pwa import compliance, dashboard, db, exceptions_flow
+from pwa import db, exceptions_flow, records, schedules, staff
 from pwa.compliance import Rec
-from pwa.dashboard import (
-    _local,
-    _rec,
-    bp,
-    bundle,
-    csv_response,
-    page,
-    site_or_403,
-    unknown_table,
-    user,
-    wants_csv,
-)
+from pwa.dashboard import tables
+from pwa.dashboard.context import bundle, now, page, rec, site_or_403, user
 from pwa.errors import ApiError
-from pwa.models import records, user_sites, users
+
+bp = Blueprint("exceptions", __name__)
 
 
 def _fallback_hours() -> float:
@@ -34,7 +25,7 @@ def _exception_view(rec: Rec, events: list, raw: dict, moment: dt.datetime) -> d
     deadlines = exceptions_flow.deadlines(
         raw, rec.def_id, rec.data, rec.recorded_at, state, _fallback_hours()
     )
-    naive_now = compliance.utc_naive(moment)
+    naive_now = schedules.utc_naive(moment)
     entry = raw["documents"].get(rec.def_id)
     photos = [p for p in rec.data.get("photos") or [] if isinstance(p, str) and len(p) == 64]
     return {
@@ -54,18 +45,10 @@ def _exception_view(rec: Rec, events: list, raw: dict, moment: dt.datetime) -> d
 
 
 def load_exceptions(conn: Connection, site: str, since: dt.datetime | None) -> list[dict]:
-    query = (
-        select(records, users.c.username)
-        .join(users, users.c.id == records.c.user_id)
-        .where(records.c.site == site, records.c.type.in_(exceptions_flow.TYPES))
-        .order_by(records.c.recorded_at.desc())
-    )
-    if since is not None:
-        query = query.where(records.c.recorded_at >= since)
-    recs = [_rec(r) for r in conn.execute(query)]
+    recs = [rec(r) for r in records.exceptions(conn, site, since)]
     events = exceptions_flow.history(conn, [r.id for r in recs])
     raw = bundle().raw
-    moment = dashboard.now()
+    moment = now()
     return [_exception_view(r, events[r.id], raw, moment) for r in recs]
 
 
@@ -89,23 +72,6 @@ def filter_exceptions(items: list[dict], args: dict) -> list[dict]:
     return result
 
 
-EXCEPTION_HEADER = [
-    "id", "type", "recorded_at", "def_id", "item", "category", "severity", "user", "status",
-    "assignee", "respond_by", "close_by", "overdue", "note", "photos",
-]  # fmt: skip
-
-
-def _exception_csv(item: dict) -> list[object]:
-    rec, state = item["record"], item["state"]
-    by = {d.kind: _local(d.due) for d in item["deadlines"]}
-    return [
-        rec.id, rec.type, _local(rec.recorded_at), rec.def_id, item["item"], item["category"],
-        item["severity"], rec.username, state.status, state.assignee, by.get("respond"),
-        by.get("close"), " ".join(d.kind for d in item["overdue"]), item["note"],
-        len(item["photos"]),
-    ]  # fmt: skip
-
-
 def _since() -> dt.datetime | None:
     days = request.args.get("days", "90")
     if days == "all":
@@ -114,54 +80,35 @@ def _since() -> dt.datetime | None:
         count = int(days)
     except ValueError:
         raise ApiError(400, "days must be a number or all.") from None
-    return compliance.utc_naive(dashboard.now()) - dt.timedelta(days=count)
+    return schedules.utc_naive(now()) - dt.timedelta(days=count)
 
 
 @bp.get("/<site>/exceptions")
 def exceptions_page(site: str) -> Response | str:
     prop = site_or_403(site)
     items = filter_exceptions(load_exceptions(db.connection(), site, _since()), request.args)
-    table = wants_csv()
+    table = tables.wants_csv()
     if table is not None:
         if table != "exceptions":
-            raise unknown_table(table, ("exceptions",))
-        return csv_response(f"{site}-exceptions", EXCEPTION_HEADER, map(_exception_csv, items))
+            raise tables.unknown_table(table, ("exceptions",))
+        return tables.csv_response(
+            f"{site}-exceptions", tables.EXCEPTION_HEADER, map(tables.exception_row, items)
+        )
     return page(
         "exceptions.html",
         site=prop,
         items=items,
         args=request.args,
         statuses=exceptions_flow.STATUSES,
-        people=site_people(db.connection(), site),
-    )
-
-
-def site_people(conn: Connection, site: str) -> list[str]:
-    return list(
-        conn.scalars(
-            select(users.c.username)
-            .join(user_sites, user_sites.c.user_id == users.c.id)
-            .where(user_sites.c.site == site, users.c.disabled.is_(False))
-            .order_by(users.c.username)
-        )
+        people=staff.site_people(db.connection(), site),
     )
 
 
 def _one_exception(conn: Connection, site: str, record_id: str) -> Rec:
-    row = conn.execute(
-        select(records, users.c.username)
-        .join(users, users.c.id == records.c.user_id)
-        .where(
-            and_(
-                records.c.id == record_id.lower(),
-                records.c.site == site,
-                records.c.type.in_(exceptions_flow.TYPES),
-            )
-        )
-    ).one_or_none()
+    row = records.exception(conn, site, record_id)
     if row is None:
         raise ApiError(404, f"No exception or incident {record_id} at site {site!r}.")
-    return _rec(row)
+    return rec(row)
 
 
 @bp.route("/<site>/exceptions/<record_id>", methods=["GET", "POST"])
@@ -172,7 +119,7 @@ def exception_page(site: str, record_id: str) -> Response | str:
     error = None
     if request.method == "POST":
         state = exceptions_flow.state_of(exceptions_flow.history(conn, [rec.id])[rec.id])
-        people = set(site_people(conn, site))
+        people = set(staff.site_people(conn, site))
         try:
             with db.writing() as write:
                 exceptions_flow.change(
@@ -190,7 +137,7 @@ def exception_page(site: str, record_id: str) -> Response | str:
         else:
             return redirect(f"/dashboard/{site}/exceptions/{rec.id}", code=303)
     item = _exception_view(
-        rec, exceptions_flow.history(conn, [rec.id])[rec.id], bundle().raw, dashboard.now()
+        rec, exceptions_flow.history(conn, [rec.id])[rec.id], bundle().raw, now()
     )
     return (
         page(
@@ -199,10 +146,7 @@ def exception_page(site: str, record_id: str) -> Response | str:
             item=item,
             error=error,
             next_statuses=exceptions_flow.NEXT[item["state"].status],
-            people=site_people(conn, site),
+            people=staff.site_people(conn, site),
         ),
         422 if error else 200,
     )
-
-
-# --- acknowledgements, courses ------------------------------------------------------------------

@@ -4,32 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, request
-from sqlalchemy import select
+from flask import Blueprint, Response, request
 
-from pwa import compliance, dashboard, db
-from pwa.charts import Point, bar_chart
-from pwa.dashboard import (
-    _status_word,
-    bp,
-    bundle,
-    csv_response,
-    day_rows,
-    lang,
-    load_day,
-    page,
-    parse_day,
-    problems,
-    range_totals,
-    site_or_403,
-    t,
-    unknown_table,
-    wants_csv,
-    zone,
-)
-from pwa.dashboard_exceptions import load_exceptions
+from pwa import compliance, db, records, schedules
+from pwa.dashboard import tables
+from pwa.dashboard.charts import Point, bar_chart
+from pwa.dashboard.context import bundle, lang, now, page, parse_day, site_or_403, t, zone
+from pwa.dashboard.day import day_rows, load_day, problems, range_totals, status_word
+from pwa.dashboard.exceptions import load_exceptions
 from pwa.errors import ApiError
-from pwa.models import records
+
+bp = Blueprint("trends", __name__)
 
 
 def weekly(site: str, end_day: dt.date, weeks: int) -> list[dict]:
@@ -37,33 +22,21 @@ def weekly(site: str, end_day: dt.date, weeks: int) -> list[dict]:
     conn = db.connection()
     raw = bundle().raw
     tz = zone()
-    moment = dashboard.now()
+    moment = now()
     last_monday = end_day - dt.timedelta(days=end_day.weekday())
     first = last_monday - dt.timedelta(weeks=weeks - 1)
-    start_utc = compliance.utc_naive(compliance.period_bounds("day", first, tz)[0])
-    end_utc = compliance.utc_naive(
-        compliance.period_bounds("day", last_monday + dt.timedelta(days=8), tz)[0]
+    start_utc = schedules.utc_naive(schedules.period_bounds("day", first, tz)[0])
+    end_utc = schedules.utc_naive(
+        schedules.period_bounds("day", last_monday + dt.timedelta(days=8), tz)[0]
     )
-    times: dict[str, list[dt.datetime]] = {}
-    query = (
-        select(records.c.def_id, records.c.recorded_at)
-        .where(
-            records.c.site == site,
-            records.c.type.in_(("patrol_round", "checklist_run")),
-            records.c.recorded_at >= start_utc,
-            records.c.recorded_at < end_utc,
-        )
-        .order_by(records.c.recorded_at)
-    )
-    for def_id, recorded_at in conn.execute(query):
-        times.setdefault(def_id, []).append(recorded_at)
+    times = records.run_times(conn, site, start_utc, end_utc)
     result = []
     for week in range(weeks):
         monday = first + dt.timedelta(weeks=week)
         done = due = 0
         for offset in range(7):
             day = monday + dt.timedelta(days=offset)
-            for exp in compliance.expectations(raw, site, day, tz, lang()):
+            for exp in schedules.expectations(raw, site, day, tz, lang()):
                 if exp.every not in ("shift", "day"):
                     continue
                 d, u = compliance.done_due(exp, times.get(exp.def_id, []), moment)
@@ -91,15 +64,11 @@ def trends_page(site: str) -> Response | str:
     if not 1 <= weeks <= 26:
         raise ApiError(400, "weeks must be a number from 1 to 26.")
     rows = weekly(site, day, weeks)
-    table = wants_csv()
+    table = tables.wants_csv()
     if table is not None:
         if table != "weeks":
-            raise unknown_table(table, ("weeks",))
-        return csv_response(
-            f"{site}-trends",
-            ["week_of", "done", "due", "percent"],
-            ([r["week"].isoformat(), r["done"], r["due"], r["percent"]] for r in rows),
-        )
+            raise tables.unknown_table(table, ("weeks",))
+        return tables.csv_response(f"{site}-trends", tables.WEEK_HEADER, map(tables.week_row, rows))
     points = [
         Point(r["week"].strftime("%m-%d"), r["percent"], f"{r['done']}/{r['due']}") for r in rows
     ]
@@ -128,9 +97,9 @@ def report_page(site: str) -> str:
         end = start + dt.timedelta(days=6)
         outcomes = []
         days = range_totals(site, start, end)
-    begin = compliance.utc_naive(compliance.period_bounds("day", start, zone())[0])
-    finish = compliance.utc_naive(
-        compliance.period_bounds("day", end + dt.timedelta(days=1), zone())[0]
+    begin = schedules.utc_naive(schedules.period_bounds("day", start, zone())[0])
+    finish = schedules.utc_naive(
+        schedules.period_bounds("day", end + dt.timedelta(days=1), zone())[0]
     )
     items = [
         i
@@ -149,6 +118,6 @@ def report_page(site: str) -> str:
         rows=day_rows(outcomes),
         problems=problems(outcomes),
         items=items,
-        status_word=_status_word,
-        printed=dashboard.now(),
+        status_word=status_word,
+        printed=now(),
     )

@@ -4,46 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response
-from sqlalchemy import Connection, select
+from flask import Blueprint, Response
+from sqlalchemy import Connection
 
 from generator.schedule import DURATION_RE, duration_minutes
-from pwa import dashboard, db, payloads
-from pwa.dashboard import (
-    STAFF,
-    VERSIONED,
-    _local,
-    bp,
-    bundle,
-    csv_response,
-    page,
-    site_or_403,
-    unknown_table,
-    wants_csv,
-)
+from pwa import db, payloads, records
+from pwa import staff as people_store
+from pwa.dashboard import tables
+from pwa.dashboard.context import STAFF, VERSIONED, bundle, now, page, site_or_403
 from pwa.definitions import parse_version
-from pwa.models import records, user_roles, user_sites, users
+
+bp = Blueprint("people", __name__)
 
 # What the app lets a person acknowledge (pwa/static/app/learn.js ACK_KINDS; a test keeps the
 # two equal). Checklists, patrols and courses are done, not acknowledged: a matrix cell for
 # them could only ever read 未确认.
 ACK_KINDS = ("procedure", "emergency")
-
-
-def site_staff(conn: Connection, site: str) -> list[tuple[int, str, frozenset[str]]]:
-    rows = conn.execute(
-        select(users.c.id, users.c.username, user_roles.c.role)
-        .join(user_sites, user_sites.c.user_id == users.c.id)
-        .join(user_roles, user_roles.c.user_id == users.c.id)
-        .where(user_sites.c.site == site, users.c.disabled.is_(False))
-        .order_by(users.c.username)
-    ).all()
-    people: dict[int, tuple[str, set[str]]] = {}
-    for user_id, name, role in rows:
-        people.setdefault(user_id, (name, set()))[1].add(role)
-    return [
-        (i, name, frozenset(roles)) for i, (name, roles) in people.items() if roles & set(STAFF)
-    ]
 
 
 def _applies(doc: dict, site: str) -> bool:
@@ -55,7 +31,7 @@ def _applies(doc: dict, site: str) -> bool:
 def matrix(conn: Connection, site: str) -> dict:
     """Staff × documents: who acknowledged the current MAJOR version; courses and quiz scores."""
     raw = bundle().raw
-    staff = site_staff(conn, site)
+    staff = people_store.site_staff(conn, site, STAFF)
     versioned = [
         (doc_id, entry)
         for doc_id, entry in sorted(raw["documents"].items())
@@ -66,11 +42,7 @@ def matrix(conn: Connection, site: str) -> dict:
     acks: dict[tuple[int, str], tuple[int, int]] = {}
     quizzes: dict[tuple[int, str], list[dict]] = {}
     if ids:
-        query = select(
-            records.c.user_id, records.c.type, records.c.def_id, records.c.def_version,
-            records.c.recorded_at, records.c.data,
-        ).where(records.c.type.in_(("ack", "quiz")), records.c.user_id.in_(ids))  # fmt: skip
-        for row in conn.execute(query.order_by(records.c.recorded_at)):
+        for row in records.acks_and_quizzes(conn, ids):
             version = parse_version(row.def_version) or (0, 0)
             key = (row.user_id, row.def_id)
             if row.type == "ack":
@@ -80,8 +52,7 @@ def matrix(conn: Connection, site: str) -> dict:
                 quizzes.setdefault(key, []).append({"version": version, "data": data})
     joined: dict[int, dt.datetime] = {}
     if ids:
-        query = select(users.c.id, users.c.created_at).where(users.c.id.in_(ids))
-        joined = {row.id: row.created_at for row in conn.execute(query)}
+        joined = people_store.joined(conn, ids)
     cells: dict[tuple[int, str], dict] = {}
     for user_id, _name, roles in staff:
         for doc_id, entry in versioned:
@@ -97,8 +68,7 @@ def matrix(conn: Connection, site: str) -> dict:
             else:
                 cells[(user_id, doc_id)] = {"state": "old", "version": ".".join(map(str, have))}
     courses = []
-    # dashboard.now, looked up at call time: the one clock tests fix
-    moment = dashboard.now().astimezone(dt.UTC).replace(tzinfo=None)
+    moment = now().astimezone(dt.UTC).replace(tzinfo=None)
     for doc_id, entry in versioned:
         if entry["kind"] != "course":
             continue
@@ -159,12 +129,12 @@ ACK_STATES = {"ok": "acked", "old": "old_version", "none": "not_acked", "na": "n
 def acks_page(site: str) -> Response | str:
     prop = site_or_403(site)
     data = matrix(db.connection(), site)
-    table = wants_csv()
+    table = tables.wants_csv()
     if table is not None:
         if table == "acks":
-            return csv_response(
+            return tables.csv_response(
                 f"{site}-acks",
-                ["user", "doc", "kind", "current_version", "state", "acked_version"],
+                tables.ACK_HEADER,
                 (
                     [name, doc_id, entry["kind"], entry["version"],
                      ACK_STATES[data["cells"][(uid, doc_id)]["state"]],
@@ -174,19 +144,8 @@ def acks_page(site: str) -> Response | str:
                 ),
             )  # fmt: skip
         if table == "courses":
-            return csv_response(
-                f"{site}-courses",
-                ["user", "course", "attempts", "best_score", "pass_mark", "passed", "complete",
-                 "due", "overdue"],
-                (
-                    [c["user"], c["course"], c["attempts"], c["best"], c["pass_mark"],
-                     c["passed"], c["complete"], _local(c["due"], "%Y-%m-%d") if c["due"] else "",
-                     c["overdue"]]
-                    for c in data["courses"]
-                ),
-            )  # fmt: skip
-        raise unknown_table(table, ("acks", "courses"))
+            return tables.csv_response(
+                f"{site}-courses", tables.COURSE_HEADER, map(tables.course_row, data["courses"])
+            )
+        raise tables.unknown_table(table, ("acks", "courses"))
     return page("acks.html", site=prop, ack_states=ACK_STATES, **data)
-
-
-# --- trends, report -----------------------------------------------------------------------------

@@ -1,0 +1,185 @@
+"""The CSV twin of every dashboard table (`?format=csv&table=…`): headers, rows, the response.
+
+A cell that a spreadsheet would read as a formula is kept text; the byte-order mark makes
+spreadsheet programs read the Chinese as UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+
+from flask import Response, request
+
+from pwa import compliance
+from pwa.compliance import Outcome
+from pwa.dashboard.context import local
+from pwa.errors import ApiError
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    text_value = str(value)
+    # a cell starting with = + - @ is a formula to a spreadsheet: user text must stay text
+    if text_value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text_value):
+        return "'" + text_value
+    return text_value
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def csv_response(name: str, header: list[str], rows: Iterable[Iterable[object]]) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    # the byte-order mark makes spreadsheet programs read the Chinese as UTF-8
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def wants_csv() -> str | None:
+    if request.args.get("format") != "csv":
+        return None
+    return request.args.get("table", "")
+
+
+def unknown_table(table: str, known: Iterable[str]) -> ApiError:
+    return ApiError(404, f"No table {table!r} here; one of: {', '.join(known)}.")
+
+
+# --- a day, a range -----------------------------------------------------------------------------
+
+PATROL_HEADER = [
+    "def_id", "title", "shift", "frequency", "required", "done", "due", "missed",
+    "not_yet_synced", "short_of_people", "people_required", "missed_checkpoints",
+    "late_checkpoints", "late_rounds", "late_arrivals",
+]  # fmt: skip
+CHECKLIST_HEADER = [
+    "def_id", "title", "shift", "areas", "frequency", "period_start", "period_end", "required",
+    "done", "due", "missed", "not_yet_synced", "failed_items", "out_of_range", "late_arrivals",
+]  # fmt: skip
+PROBLEM_HEADER = [
+    "recorded_at", "def_id", "item", "kind", "value", "unit", "min", "max", "user", "device",
+]  # fmt: skip
+DEVICE_HEADER = ["device", "roles", "last_sync"]
+RANGE_HEADER = [
+    "date", "rounds_done", "rounds_required", "runs_done", "runs_due", "missed",
+    "not_yet_synced", "short_of_people", "missed_checkpoints", "late_checkpoints",
+    "failed_items", "out_of_range", "late_arrivals", "percent",
+]  # fmt: skip
+
+
+def patrol_row(o: Outcome) -> list[object]:
+    e = o.exp
+    return [
+        e.def_id, e.title, e.shift, e.words, len(e.slots), o.done, o.due, o.missed, o.pending,
+        o.short_people, e.people, o.missed_checkpoints, o.late_checkpoints, o.late_rounds,
+        o.late_arrivals,
+    ]  # fmt: skip
+
+
+def checklist_row(o: Outcome) -> list[object]:
+    e = o.exp
+    return [
+        e.def_id, e.title, e.shift, " ".join(e.areas), e.words, e.start.date().isoformat(),
+        e.last_day.isoformat(), len(e.slots), o.done, o.due,
+        o.missed, o.pending, len(o.failed), len(o.out_of_range), o.late_arrivals,
+    ]  # fmt: skip
+
+
+def problem_row(p: dict) -> list[object]:
+    rec = p["record"]
+    return [
+        local(rec.recorded_at), p["def_id"], p["item"], p["kind"], p.get("value"),
+        p.get("unit"), p.get("min"), p.get("max"), rec.username, rec.device_id,
+    ]  # fmt: skip
+
+
+def device_row(d: compliance.Device) -> list[object]:
+    return [d.device_id, " ".join(sorted(d.roles)), local(d.last_sync)]
+
+
+def range_row(day: dt.date, x: compliance.Totals) -> list[object]:
+    return [
+        day.isoformat(), x.rounds_done, x.rounds_required, x.runs_done, x.runs_due, x.missed,
+        x.pending, x.short_people, x.missed_checkpoints, x.late_checkpoints, x.failed,
+        x.out_of_range, x.late_arrivals, x.percent,
+    ]  # fmt: skip
+
+
+# --- exceptions, people, trends -----------------------------------------------------------------
+
+EXCEPTION_HEADER = [
+    "id", "type", "recorded_at", "def_id", "item", "category", "severity", "user", "status",
+    "assignee", "respond_by", "close_by", "overdue", "note", "photos",
+]  # fmt: skip
+
+
+def exception_row(item: dict) -> list[object]:
+    rec, state = item["record"], item["state"]
+    by = {d.kind: local(d.due) for d in item["deadlines"]}
+    return [
+        rec.id, rec.type, local(rec.recorded_at), rec.def_id, item["item"], item["category"],
+        item["severity"], rec.username, state.status, state.assignee, by.get("respond"),
+        by.get("close"), " ".join(d.kind for d in item["overdue"]), item["note"],
+        len(item["photos"]),
+    ]  # fmt: skip
+
+
+ACK_HEADER = ["user", "doc", "kind", "current_version", "state", "acked_version"]
+COURSE_HEADER = [
+    "user", "course", "attempts", "best_score", "pass_mark", "passed", "complete", "due",
+    "overdue",
+]  # fmt: skip
+
+
+def course_row(c: dict) -> list[object]:
+    return [
+        c["user"], c["course"], c["attempts"], c["best"], c["pass_mark"], c["passed"],
+        c["complete"], local(c["due"], "%Y-%m-%d") if c["due"] else "", c["overdue"],
+    ]  # fmt: skip
+
+
+WEEK_HEADER = ["week_of", "done", "due", "percent"]
+
+
+def week_row(r: dict) -> list[object]:
+    return [r["week"].isoformat(), r["done"], r["due"], r["percent"]]
+
+
+# --- admin --------------------------------------------------------------------------------------
+
+USER_HEADER = ["username", "roles", "sites", "disabled"]
+TOKEN_HEADER = ["id", "user", "device", "created_at", "expires_at", "last_used_at", "revoked_at"]
+SITE_HEADER = ["id", "name", "areas", "people", "devices", "last_received"]
+
+
+def user_row(u: object) -> list[object]:
+    return [u.username, " ".join(sorted(u.roles)), " ".join(sorted(u.sites)), u.disabled]
+
+
+def token_row(r: dict) -> list[object]:
+    return [r["id"], r["username"], r["device_id"]] + [
+        local(r[k]) if r[k] else "" for k in TOKEN_HEADER[3:]
+    ]
+
+
+def site_row(r: dict) -> list[object]:
+    return [
+        r["id"], r["name"], r["areas"], r["people"], r["devices"],
+        local(r["last"]) if r["last"] else "",
+    ]  # fmt: skip

@@ -1,0 +1,96 @@
+"""The phone app's ES modules stay small, all in use, free of import cycles and precached.
+
+The graph is read from the files themselves: `import … from './x.js'` (and `export … from`)
+and the writer worker's `new URL('./x.js', import.meta.url)`, starting at the module the
+shell page loads. A module nothing reaches is dead code the service worker still ships.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+APP = Path(__file__).parents[2] / "pwa/static/app"
+SHELL = Path(__file__).parents[2] / "pwa/templates/app/index.html"
+MAX_LINES = 400
+
+# static imports and re-exports (one or many lines), bare imports, and worker entry points
+EDGE = re.compile(
+    r"""(?:\b(?:import|export)\b[^;'"]*?\bfrom\s*|\bimport\s*|new\s+URL\(\s*)'(\./[\w.-]+\.js)'"""
+)
+
+
+def modules() -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(APP.glob("*.js"))}
+
+
+def entry() -> str:
+    found = re.findall(
+        r'<script type="module" src="/app/static/app/([\w.-]+\.js)"',
+        SHELL.read_text(encoding="utf-8"),
+    )
+    assert found == ["main.js"], found
+    return found[0]
+
+
+def graph() -> dict[str, list[str]]:
+    return {
+        name: [m.removeprefix("./") for m in EDGE.findall(text)] for name, text in modules().items()
+    }
+
+
+def test_edges_are_read_from_the_import_lines():
+    edges = graph()
+    # a multi-line import, a one-line one and the worker URL are all seen
+    assert "state.js" in edges["main.js"]
+    assert "draft.js" in edges["checklist.js"]
+    assert "writer.js" in edges["state.js"]
+
+
+def test_no_app_module_is_over_400_lines():
+    long = {
+        name: len(text.splitlines())
+        for name, text in modules().items()
+        if len(text.splitlines()) > MAX_LINES
+    }
+    assert long == {}
+
+
+def test_every_app_module_is_reached_from_the_entry_module():
+    edges = graph()
+    seen, todo = set(), [entry()]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        missing = [d for d in edges.get(name, []) if d not in edges]
+        assert not missing, f"{name} imports {missing}, which do not exist"
+        todo.extend(edges[name])
+    assert sorted(set(edges) - seen) == []
+
+
+def test_the_app_modules_import_each_other_without_a_cycle():
+    edges = graph()
+    state: dict[str, str] = {}
+    cycles: list[list[str]] = []
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = "open"
+        for dep in edges.get(name, []):
+            if state.get(dep) == "open":
+                cycles.append([*path[path.index(dep) :], dep])
+            elif dep not in state:
+                visit(dep, [*path, dep])
+        state[name] = "done"
+
+    for name in edges:
+        if name not in state:
+            visit(name, [name])
+    assert cycles == []
+
+
+def test_every_app_module_is_in_the_service_workers_precache(sqlite_app):
+    body = sqlite_app.test_client().get("/sw.js").get_data(as_text=True)
+    urls = set(re.findall(r'"(/app/static/app/[\w.-]+\.js)"', body))
+    assert {f"/app/static/app/{name}" for name in modules()} - urls == set()
