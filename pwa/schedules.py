@@ -121,7 +121,8 @@ def slots(schedule: dict, start: dt.datetime, end: dt.datetime, allowed: str | N
 
 
 def _words(schedule: dict, lang: str) -> str:
-    from generator.schedule import Period, schedule_words
+    from generator.labels import schedule_words
+    from generator.schedule import Period
 
     return schedule_words(Period(schedule["every"]), int(schedule.get("times") or 1), lang)
 

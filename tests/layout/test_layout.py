@@ -8,8 +8,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 # the layers of pwa/, lowest first: a module may import its own layer and those below
 STORE = {"config", "clock", "db", "models", "accounts", "records", "staff", "migrate"}
@@ -87,7 +85,6 @@ def test_no_import_cycle_in_pwa():
     assert _cycle("pwa") is None
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 §4: Tree moves to generator/tree.py")
 def test_no_import_cycle_in_generator():
     assert _cycle("generator") is None
 
@@ -117,7 +114,6 @@ def test_no_pwa_module_over_400_lines():
     assert _over_400("pwa") == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 §4: wording moves from models to labels.py")
 def test_no_generator_module_over_400_lines():
     assert _over_400("generator") == {}
 
