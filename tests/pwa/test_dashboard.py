@@ -12,12 +12,11 @@ from tests.pwa.test_dashboard_scenario import (
     DAY,
     XSS_NAME,
     XSS_NOTE,
-    Scenario,
-    add_people,
     dashboard_app,
     dashboard_client,
-    install_clock,
     read_csv,
+    start_world,
+    summary,
 )
 
 NEXT = DAY + dt.timedelta(days=1)
@@ -33,15 +32,7 @@ def app(database, site_dir, tmp_path):
 
 @pytest.fixture
 def world(app, monkeypatch):
-    clock = install_clock(monkeypatch)
-    add_people(app)
-    scenario = Scenario(app.test_client(), clock)
-    scenario.first_sync()
-    return scenario
-
-
-def summary(html: str) -> dict[str, str]:
-    return dict(re.findall(r'<dd id="sum-([a-z]+)">([^<]*)</dd>', html))
+    return start_world(app, monkeypatch)
 
 
 PATROL_HEADER = [

@@ -11,12 +11,10 @@ from pwa.models import tokens
 from tests.pwa.support import PASSWORD, assert_error
 from tests.pwa.test_dashboard_scenario import (
     DAY,
-    Scenario,
-    add_people,
     dashboard_app,
     dashboard_client,
-    install_clock,
     read_csv,
+    start_world,
 )
 
 NEXT = DAY + dt.timedelta(days=1)
@@ -35,11 +33,8 @@ def app(database, site_dir, tmp_path):
 
 @pytest.fixture
 def world(app, monkeypatch):
-    clock = install_clock(monkeypatch)
-    add_people(app)
-    scenario = Scenario(app.test_client(), clock)
-    scenario.first_sync()
-    clock.set(NEXT, "10:05")
+    scenario = start_world(app, monkeypatch)
+    scenario.clock.set(NEXT, "10:05")
     return scenario
 
 

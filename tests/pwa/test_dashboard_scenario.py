@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -435,3 +436,17 @@ def read_csv(response) -> list[list[str]]:
     body = response.get_data(as_text=True)
     assert body.startswith("\ufeff")
     return list(csv.reader(io.StringIO(body[1:])))
+
+
+def start_world(app, monkeypatch) -> Scenario:
+    """The scenario at the dashboard tests' start: its clock, its people, the first sync."""
+    clock = install_clock(monkeypatch)
+    add_people(app)
+    scenario = Scenario(app.test_client(), clock)
+    scenario.first_sync()
+    return scenario
+
+
+def summary(html: str) -> dict[str, str]:
+    """The day page's summary figures by name."""
+    return dict(re.findall(r'<dd id="sum-([a-z]+)">([^<]*)</dd>', html))

@@ -15,13 +15,12 @@ from pwa.models import users
 from tests.conftest import make_app
 from tests.pwa.test_dashboard_scenario import (
     DAY,
-    Scenario,
-    add_people,
     at,
     dashboard_client,
-    install_clock,
     make_sop,
     read_csv,
+    start_world,
+    summary,
 )
 
 NEXT = DAY + dt.timedelta(days=1)
@@ -55,15 +54,7 @@ def app(database, site_dir, tmp_path):
 
 @pytest.fixture
 def world(app, monkeypatch):
-    clock = install_clock(monkeypatch)
-    add_people(app)
-    scenario = Scenario(app.test_client(), clock)
-    scenario.first_sync()
-    return scenario
-
-
-def summary(html: str) -> dict[str, str]:
-    return dict(re.findall(r'<dd id="sum-([a-z]+)">([^<]*)</dd>', html))
+    return start_world(app, monkeypatch)
 
 
 def handover_run(day: dt.date, clock: str) -> dict:
