@@ -54,8 +54,8 @@ def _drop(url: str) -> None:
 
 def _people(conn) -> list[tuple[int, str]]:
     """An admin and 24 staff, each with a phone; (user id, device id) of the staff."""
-    from pwa import accounts
-    from pwa.models import tokens, utcnow
+    from pwa.store import accounts
+    from pwa.store.models import tokens, utcnow
 
     ph = accounts.hasher(1024, 1)
     accounts.add_user(conn, ph, "admin", "bench password", ["admin"], [])
@@ -73,7 +73,7 @@ def _people(conn) -> list[tuple[int, str]]:
 
 def _generate(bundle: dict, phones: list[tuple[int, str]], first: dt.date, days: int):
     """Yield record rows: the schedules' work, then filler up to TARGET_ROWS."""
-    from pwa import schedules
+    from pwa.ops import schedules
 
     rng = random.Random(7)
     tz = schedules.ZoneInfo("Asia/Shanghai")
@@ -152,10 +152,10 @@ def _generate(bundle: dict, phones: list[tuple[int, str]], first: dt.date, days:
 
 
 def _fill(url: str) -> tuple[int, float, dt.date]:
-    from pwa.db import make_engine
-    from pwa.definitions import bundle_from_sop
-    from pwa.migrate import upgrade
-    from pwa.models import records
+    from pwa.api.definitions import bundle_from_sop
+    from pwa.store.db import make_engine
+    from pwa.store.migrate import upgrade
+    from pwa.store.models import records
 
     engine = make_engine(url)
     upgrade(engine)

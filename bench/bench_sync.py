@@ -44,7 +44,7 @@ BIN = Path(sys.executable).parent
 def bare_app():
     """Baseline (a): JSON in, `INSERT … ON CONFLICT DO NOTHING RETURNING id`, count out.
 
-    It names the record fields itself rather than import pwa.sync, so the baseline's
+    It names the record fields itself rather than import pwa.api.sync, so the baseline's
     memory and start-up stay those of a bare endpoint.
     """
     import datetime as dt
@@ -52,8 +52,8 @@ def bare_app():
     from flask import Flask, request
     from sqlalchemy.dialects import postgresql, sqlite
 
-    from pwa.db import make_engine
-    from pwa.models import records
+    from pwa.store.db import make_engine
+    from pwa.store.models import records
 
     app = Flask(__name__)
     engine = make_engine(os.environ["DUTYBOOK_DATABASE_URL"])
@@ -112,7 +112,7 @@ def _records(client: int) -> list[list[dict]]:
                     "device_id": f"bench-{client}",
                     "seq": start + i,
                     "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S+08:00"),
-                    # the shape the app sends (pwa/payloads.py), or the server refuses it
+                    # the shape the app sends (pwa/ops/payloads.py), or the server refuses it
                     "data": {
                         "started_at": "2026-05-01T08:00:00+08:00",
                         "finished_at": "2026-05-01T08:12:00+08:00",
@@ -160,9 +160,9 @@ def _drop(url: str) -> None:
 
 def _prepare(url: str) -> list[str]:
     """Migrate, add one engineer per client, and hand out their tokens."""
-    from pwa import accounts
-    from pwa.db import make_engine
-    from pwa.migrate import upgrade
+    from pwa.store import accounts
+    from pwa.store.db import make_engine
+    from pwa.store.migrate import upgrade
 
     engine = make_engine(url)
     upgrade(engine)
@@ -178,7 +178,7 @@ def _prepare(url: str) -> list[str]:
 
 def _site(tmp: Path) -> Path:
     """A site folder holding only the bundle, as `dutybook build` writes it."""
-    from pwa.definitions import BUNDLE, bundle_from_sop
+    from pwa.api.definitions import BUNDLE, bundle_from_sop
 
     site = tmp / "site"
     if not (site / BUNDLE).exists():
@@ -284,9 +284,9 @@ def _direct(url: str, batches: list[list[dict]]) -> float:
 
     from sqlalchemy.dialects import postgresql, sqlite
 
-    from pwa.db import make_engine
-    from pwa.migrate import upgrade
-    from pwa.models import records
+    from pwa.store.db import make_engine
+    from pwa.store.migrate import upgrade
+    from pwa.store.models import records
 
     engine = make_engine(url)
     upgrade(engine)
@@ -421,8 +421,8 @@ def _sqlite_engine(path: Path, synchronous: str):
     """The app's SQLite engine; NORMAL is set after the app's own pragmas, for comparison."""
     from sqlalchemy import event
 
-    from pwa.db import make_engine
-    from pwa.migrate import upgrade
+    from pwa.store.db import make_engine
+    from pwa.store.migrate import upgrade
 
     engine = make_engine(f"sqlite:///{path}")
     if synchronous != "FULL":
@@ -451,7 +451,7 @@ def _timed_inserts(engine, batches: list[list[dict]]) -> float:
 
     from sqlalchemy.dialects import sqlite
 
-    from pwa.models import records
+    from pwa.store.models import records
 
     stmt = sqlite.insert(records).on_conflict_do_nothing(index_elements=["id"])
     now = dt.datetime(2026, 5, 1, 8, 0)

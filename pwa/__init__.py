@@ -23,7 +23,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["MAX_RECORDS_BYTES"], app.config["MAX_BLOB_BYTES"]
     )
 
-    from pwa import clock, db, errors, logs, proxy, security
+    from pwa import clock, errors, logs, proxy, security
+    from pwa.store import db
 
     clock.init_app(app)
     proxy.init_app(app)
@@ -32,7 +33,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     security.init_app(app)
 
-    from pwa import auth, blobs, dashboard, definitions, handbook, health, openapi, shell, sync
+    from pwa import dashboard, handbook, health, shell
+    from pwa.api import auth, blobs, definitions, openapi, sync
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(auth.api)

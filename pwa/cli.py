@@ -32,7 +32,7 @@ def _engine(app: Flask):
 
 
 def _known_sites(app: Flask) -> set[str] | None:
-    from pwa.definitions import current_bundle
+    from pwa.api.definitions import current_bundle
 
     with app.app_context():
         try:
@@ -42,7 +42,7 @@ def _known_sites(app: Flask) -> set[str] | None:
 
 
 def _hasher(app: Flask):
-    from pwa.accounts import hasher
+    from pwa.store.accounts import hasher
 
     return hasher(int(app.config["PASSWORD_MEMORY_KIB"]), int(app.config["PASSWORD_TIME_COST"]))
 
@@ -114,7 +114,7 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the tables to the newest revision (Alembic)."""
-    from pwa.migrate import current, upgrade
+    from pwa.store.migrate import current, upgrade
 
     engine = _engine(_app())
     upgrade(engine)
@@ -157,7 +157,7 @@ def users_add(
     username: str, roles: tuple[str, ...], sites: tuple[str, ...], password: str | None
 ) -> None:
     """Create an account with one or more roles and sites."""
-    from pwa.accounts import AccountError, add_user, new_password
+    from pwa.store.accounts import AccountError, add_user, new_password
 
     app = _app()
     shown = password is None
@@ -175,7 +175,7 @@ def users_add(
 @users_group.command("list")
 def users_list() -> None:
     """Every account with its roles, sites and state."""
-    from pwa.accounts import list_users
+    from pwa.store.accounts import list_users
 
     with _engine(_app()).connect() as conn:
         for user in list_users(conn):
@@ -191,7 +191,7 @@ def users_list() -> None:
 @click.option("--enable", is_flag=True, help="enable again instead")
 def users_disable(username: str, enable: bool) -> None:
     """Stop an account from signing in; its tokens are revoked."""
-    from pwa.accounts import AccountError, set_disabled
+    from pwa.store.accounts import AccountError, set_disabled
 
     with _engine(_app()).begin() as conn:
         try:
@@ -206,7 +206,7 @@ def users_disable(username: str, enable: bool) -> None:
 @click.option("--password", help="default: a random one, printed once")
 def users_reset_password(username: str, password: str | None) -> None:
     """Set a new password; the user's sessions and tokens stop working."""
-    from pwa.accounts import AccountError, new_password, reset_password
+    from pwa.store.accounts import AccountError, new_password, reset_password
 
     app = _app()
     shown = password is None
@@ -224,8 +224,8 @@ def users_demo() -> None:
     """On an empty database: one account per role at every site, passwords printed."""
     from sqlalchemy import func, select
 
-    from pwa.accounts import add_user, new_password
-    from pwa.models import users
+    from pwa.store.accounts import add_user, new_password
+    from pwa.store.models import users
 
     app = _app()
     sites = sorted(_known_sites(app) or {"lanyuan", "jinxiu"})
@@ -264,8 +264,8 @@ def tokens_group() -> None:
 @click.option("--user", "username", help="only this user's tokens")
 def tokens_list(username: str | None) -> None:
     """Tokens with their device, dates and state (never the token itself)."""
-    from pwa.accounts import AccountError, list_tokens, user_id_of
-    from pwa.models import utcnow
+    from pwa.store.accounts import AccountError, list_tokens, user_id_of
+    from pwa.store.models import utcnow
 
     now = utcnow()
     with _engine(_app()).connect() as conn:
@@ -289,7 +289,7 @@ def tokens_list(username: str | None) -> None:
 @click.option("--user", "username", help="revoke every token of this user")
 def tokens_revoke(token_id: int | None, username: str | None) -> None:
     """Revoke one token by id, or all of a user's with --user."""
-    from pwa.accounts import AccountError, revoke_tokens, token_owner, user_id_of
+    from pwa.store.accounts import AccountError, revoke_tokens, token_owner, user_id_of
 
     if (token_id is None) == (username is None):
         raise click.UsageError("give a TOKEN_ID or --user, not both")

@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, send_from_directory
 from werkzeug.exceptions import NotFound
 
-from pwa.definitions import BUNDLE
+from pwa.api.definitions import BUNDLE
 from pwa.errors import ApiError
 
 bp = Blueprint("handbook", __name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint
 from sqlalchemy import text
 
-from pwa import db
 from pwa.errors import ApiError
+from pwa.store import db
 
 bp = Blueprint("health", __name__)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, send_from_directory, url_for
 
-from pwa.definitions import current_bundle
+from pwa.api.definitions import current_bundle
 from pwa.errors import ApiError
 
 bp = Blueprint("shell", __name__, template_folder="templates")

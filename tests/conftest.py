@@ -96,8 +96,8 @@ def _postgres_or_skip() -> None:
 def postgres_schema():
     """A schema of its own per test session and xdist worker, migrated once, dropped after."""
     _postgres_or_skip()
-    from pwa.db import make_engine
-    from pwa.migrate import upgrade
+    from pwa.store.db import make_engine
+    from pwa.store.migrate import upgrade
 
     schema = f"t_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT", poolclass=NullPool)
@@ -116,8 +116,8 @@ def postgres_schema():
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory):
     """A migrated SQLite file copied for each test: migrating per test would be slow."""
-    from pwa.db import make_engine
-    from pwa.migrate import upgrade
+    from pwa.store.db import make_engine
+    from pwa.store.migrate import upgrade
 
     path = tmp_path_factory.mktemp("template") / "dutybook.db"
     engine = make_engine(f"sqlite:///{path}")

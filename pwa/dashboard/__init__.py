@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, g, redirect, request, session
 
-from pwa.auth import check_csrf, current_user
+from pwa.api.auth import check_csrf, current_user
 from pwa.dashboard import admin, context, day, exceptions, people, trends
 from pwa.dashboard.text import LANGS
 from pwa.errors import ApiError

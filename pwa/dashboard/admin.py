@@ -2,19 +2,19 @@
 
 A blueprint nested in the dashboard's, so the dashboard's sign-in, staff refusal and CSRF
 check run first; here every page also needs the admin role. Changes go through
-`pwa.accounts`, the same functions the CLI uses.
+`pwa.store.accounts`, the same functions the CLI uses.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, request
 
-from pwa import accounts, db, records, staff
-from pwa.auth import password_hasher
+from pwa.api.auth import password_hasher
 from pwa.config import ROLES
 from pwa.dashboard import tables
 from pwa.dashboard.context import page, properties, site_ids, user
 from pwa.errors import ApiError
+from pwa.store import accounts, db, records, staff
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

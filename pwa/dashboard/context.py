@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 
 from flask import g, render_template, request, session
 
-from pwa import clock, payloads
-from pwa.accounts import User
-from pwa.auth import csrf_token
-from pwa.compliance import Rec
+from pwa import clock
+from pwa.api.auth import csrf_token
+from pwa.api.definitions import Bundle, current_bundle
 from pwa.dashboard.text import LANGS, category_name, text
-from pwa.definitions import Bundle, current_bundle
 from pwa.errors import ApiError
+from pwa.ops import payloads
+from pwa.ops.compliance import Rec
+from pwa.store.accounts import User
 
 STAFF = ("guard", "cleaner", "greener", "engineer", "service")
 VERSIONED = ("procedure", "checklist", "patrol", "emergency", "course")

@@ -7,8 +7,6 @@ import datetime as dt
 from flask import Blueprint, Response, redirect, request
 from sqlalchemy import Connection
 
-from pwa import compliance, db, records, schedules
-from pwa.compliance import Device, Expectation, Outcome, Rec
 from pwa.dashboard import tables
 from pwa.dashboard.context import (
     bundle,
@@ -23,6 +21,9 @@ from pwa.dashboard.context import (
     zone,
 )
 from pwa.errors import ApiError
+from pwa.ops import compliance, schedules
+from pwa.ops.compliance import Device, Expectation, Outcome, Rec
+from pwa.store import db, records
 
 bp = Blueprint("day", __name__)
 

@@ -7,11 +7,12 @@ import datetime as dt
 from flask import Blueprint, Response, current_app, redirect, request
 from sqlalchemy import Connection
 
-from pwa import db, exceptions_flow, records, schedules, staff
-from pwa.compliance import Rec
 from pwa.dashboard import tables
 from pwa.dashboard.context import bundle, now, page, rec, site_or_403, user
 from pwa.errors import ApiError
+from pwa.ops import exceptions_flow, schedules
+from pwa.ops.compliance import Rec
+from pwa.store import db, records, staff
 
 bp = Blueprint("exceptions", __name__)
 

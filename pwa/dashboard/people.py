@@ -8,11 +8,12 @@ from flask import Blueprint, Response
 from sqlalchemy import Connection
 
 from generator.schedule import DURATION_RE, duration_minutes
-from pwa import db, payloads, records
-from pwa import staff as people_store
+from pwa.api.definitions import parse_version
 from pwa.dashboard import tables
 from pwa.dashboard.context import STAFF, VERSIONED, bundle, now, page, site_or_403
-from pwa.definitions import parse_version
+from pwa.ops import payloads
+from pwa.store import db, records
+from pwa.store import staff as people_store
 
 bp = Blueprint("people", __name__)
 

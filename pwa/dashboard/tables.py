@@ -13,10 +13,10 @@ from collections.abc import Iterable
 
 from flask import Response, request
 
-from pwa import compliance
-from pwa.compliance import Outcome
 from pwa.dashboard.context import local
 from pwa.errors import ApiError
+from pwa.ops import compliance
+from pwa.ops.compliance import Outcome
 
 
 def _cell(value: object) -> str:

@@ -6,13 +6,14 @@ import datetime as dt
 
 from flask import Blueprint, Response, request
 
-from pwa import compliance, db, records, schedules
 from pwa.dashboard import tables
 from pwa.dashboard.charts import Point, bar_chart
 from pwa.dashboard.context import bundle, lang, now, page, parse_day, site_or_403, t, zone
 from pwa.dashboard.day import day_rows, load_day, problems, range_totals, status_word
 from pwa.dashboard.exceptions import load_exceptions
 from pwa.errors import ApiError
+from pwa.ops import compliance, schedules
+from pwa.store import db, records
 
 bp = Blueprint("trends", __name__)
 

@@ -1,6 +1,6 @@
 """The phone's schedule.js counts every schedule of the golden file as the server does.
 
-The same file runs against pwa/compliance.py in tests/pwa/test_schedule_golden.py; here the
+The same file runs against pwa/ops/compliance.py in tests/pwa/test_schedule_golden.py; here the
 phone is set to UTC, and the site is in Shanghai.
 """
 

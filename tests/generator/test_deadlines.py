@@ -1,6 +1,6 @@
 """Typed deadlines on standards select what the server's keyword rule selected.
 
-Before issue 12 the server (pwa/exceptions_flow.py) found a procedure's respond and close
+Before issue 12 the server (pwa/ops/exceptions_flow.py) found a procedure's respond and close
 deadlines by matching Chinese words in each standard's name. The rule is frozen here as it
 was, so the typed `deadline`/`within` fields can be checked against it on every handbook
 that has cases: the real one and the fixtures the server and browser tests run on.

@@ -9,9 +9,13 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# the layers of pwa/, lowest first: a module may import its own layer and those below
-STORE = {"config", "clock", "db", "models", "accounts", "records", "staff", "migrate"}
-RULES = {"payloads", "schedules", "compliance", "exceptions_flow"}
+# the layers of pwa/ are its folders, lowest first: a module may import its own layer and those
+# below. pwa/clock.py and pwa/config.py sit under everything (they import nothing of pwa); the
+# rest of pwa/'s top level assembles the app and belongs with the faces.
+FOUNDATION = {"pwa.clock", "pwa.config"}
+# what pwa/ keeps at its top level: the app factory, the CLI and server, cross-cutting HTTP
+ASSEMBLY = {"cli", "server", "errors", "security", "proxy", "logs", "health", "shell", "handbook"}
+LAYERS = {"pwa.store": 0, "pwa.ops": 1, "pwa.api": 2, "pwa.dashboard": 2}
 
 
 def modules(package: str) -> dict[str, Path]:
@@ -48,12 +52,10 @@ GRAPH = {name: imports(path, name) - {name} for name, path in ALL.items()}
 
 
 def layer(module: str) -> int:
-    short = module.removeprefix("pwa.").split(".")[0]
-    if short in STORE or short == "migrations":
-        return 0
-    if short in RULES:
-        return 1
-    return 2
+    if module in FOUNDATION:
+        return -1
+    folder = ".".join(module.split(".")[:2])
+    return LAYERS.get(folder, 2)
 
 
 def _cycle(package: str) -> list[str] | None:
@@ -105,6 +107,32 @@ def test_pwa_imports_only_downward():
     assert upward == set()
 
 
+def test_every_pwa_module_has_its_layer():
+    """A new module goes in a folder; the top level holds only the app's assembly."""
+    top = {
+        name
+        for name in ALL
+        if name.startswith("pwa.")
+        and name.count(".") == 1
+        and name.split(".")[1] not in {"store", "ops", "api", "dashboard"}
+    }
+    assert top - FOUNDATION == {f"pwa.{m}" for m in ASSEMBLY}
+
+
+def test_store_and_rules_know_no_http():
+    speaks_http = {
+        name
+        for name, path in ALL.items()
+        if layer(name) < 2
+        and re.search(
+            r"^\s*(from|import) (flask|werkzeug)\b", path.read_text(encoding="utf-8"), re.M
+        )
+    }
+    # the engine and the clock are set up per app (Flask's app context), and the config is a
+    # Flask Config; none of them reads a request
+    assert speaks_http == {"pwa.store.db", "pwa.clock", "pwa.config"}
+
+
 def _over_400(package: str) -> dict[str, int]:
     long = {n: len(p.read_text().splitlines()) for n, p in ALL.items() if n.startswith(package)}
     return {n: lines for n, lines in long.items() if lines > 400}
@@ -130,10 +158,10 @@ def test_records_sql_lives_in_the_record_store():
         for name, path in ALL.items()
         if name.startswith("pwa")
         and RECORD_SQL.search(path.read_text(encoding="utf-8"))
-        and not name.startswith("pwa.migrations")
+        and not name.startswith("pwa.store.migrations")
     }
     # models declares the table (and its indexes); records.py is the one module that queries it
-    assert found == {"pwa.models", "pwa.records"}
+    assert found == {"pwa.store.models", "pwa.store.records"}
 
 
 def test_every_module_the_code_map_names_exists():

@@ -9,9 +9,9 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import insert, select
 
-from pwa import accounts
-from pwa.models import records, users
-from pwa.schemas import FIELDS
+from pwa.api.schemas import FIELDS
+from pwa.store import accounts
+from pwa.store.models import records, users
 
 SOP = Path(__file__).with_name("sop")
 

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select, update
 
 from generator.cli import main
-from pwa.models import tokens, users
+from pwa.store.models import tokens, users
 from tests.pwa.support import PASSWORD, add_people, assert_error, bearer, sign_in
 
 UNAUTH = "Sign in first: send 'Authorization: Bearer <token>'."

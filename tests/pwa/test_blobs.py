@@ -6,8 +6,8 @@ import hashlib
 
 from sqlalchemy import func, select
 
-from pwa import accounts
-from pwa.models import blobs
+from pwa.store import accounts
+from pwa.store.models import blobs
 from tests.pwa.support import PASSWORD, add_people, assert_error, bearer, sign_in
 
 JPEG = b"\xff\xd8\xff\xe0" + b"photo" * 100

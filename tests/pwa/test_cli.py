@@ -10,7 +10,7 @@ import pytest
 from generator.cli import main
 from pwa import create_app
 from pwa.cli import secret_problem
-from pwa.migrate import head
+from pwa.store.migrate import head
 from tests.pwa.support import PASSWORD, add_people, sign_in
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from pwa.models import tokens
+from pwa.store.models import tokens
 from tests.pwa.support import PASSWORD, assert_error
 from tests.pwa.test_dashboard_scenario import (
     DAY,

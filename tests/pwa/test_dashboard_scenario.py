@@ -13,7 +13,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from pwa import accounts
+from pwa.store import accounts
 from tests.conftest import make_app
 from tests.pwa.support import PASSWORD, bearer
 

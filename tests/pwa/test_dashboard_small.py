@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from pwa.dashboard.people import ACK_KINDS
-from pwa.models import users
+from pwa.store.models import users
 from tests.conftest import make_app
 from tests.pwa.test_dashboard_scenario import (
     DAY,

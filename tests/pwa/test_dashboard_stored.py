@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
-from pwa.models import exception_events, records
+from pwa.store.models import exception_events, records
 from tests.pwa.support import store_unchecked
 from tests.pwa.test_dashboard_scenario import (
     DAY,

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pwa import exceptions_flow, schedules
 from pwa.dashboard.charts import Point, bar_chart
 from pwa.dashboard.text import STRINGS
+from pwa.ops import exceptions_flow, schedules
 
 # what is due depends on no clock but the one a test sets: run at each fixed instant
 pytestmark = pytest.mark.every_instant

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import create_engine, inspect, text
 
 from pwa import create_app
-from pwa.db import make_engine
-from pwa.migrate import current, head, upgrade
-from pwa.models import metadata
+from pwa.store.db import make_engine
+from pwa.store.migrate import current, head, upgrade
+from pwa.store.models import metadata
 
 
 def test_migrations_create_every_table_from_empty(tmp_path):

@@ -42,7 +42,7 @@ def test_unexpected_failure_is_a_500_in_the_shape(app, client, monkeypatch):
     def broken():
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("pwa.definitions.current_bundle", broken)
+    monkeypatch.setattr("pwa.api.definitions.current_bundle", broken)
     add_people(app, ("admin",))
     response = client.get("/api/v1/definitions", headers=bearer(sign_in(client, "admin")))
     assert_error(response, 500, "The server failed; the error has been logged.", [])

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pwa import payloads
+from pwa.ops import payloads
 from tests.pwa.support import add_people, app_data, assert_error, bearer, record, sign_in
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
@@ -233,7 +233,7 @@ def test_a_replay_of_a_stored_record_is_a_duplicate_whatever_todays_checks_say(
     # stored before the data check existed (the server then took any object), its answer lost
     old_shape = record(data={"items": "x"})
     with monkeypatch.context() as before:
-        before.setattr("pwa.sync.Checker.judge", lambda self, row: None)
+        before.setattr("pwa.api.sync.Checker.judge", lambda self, row: None)
         assert _push(client, engineer, [old_shape]).get_json()["results"][0]["status"] == "created"
     # the phone sends it again: it is stored, so it is acknowledged, never refused
     again = _push(client, engineer, [old_shape, record(data={"items": "x"})]).get_json()

@@ -1,4 +1,4 @@
-"""The record store (`pwa.records`) run directly on SQLite and PostgreSQL, without HTTP, as
+"""The record store (`pwa.store.records`) run directly on SQLite and PostgreSQL, without HTTP, as
 Kinto's storage tests run its backends: the API tests go through sync.py, these do not."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import Connection, Engine
 
-from pwa import accounts, records
 from pwa.clock import utcnow
-from pwa.db import make_engine
+from pwa.store import accounts, records
+from pwa.store.db import make_engine
 
 T0 = dt.datetime(2026, 6, 9, 2, 0)  # naive UTC, as stored
 PH = accounts.hasher(1024, 1)
@@ -29,7 +29,7 @@ def engine(database) -> Iterator[Engine]:
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
-    """A write transaction as `pwa.db.writing` opens one (SQLite: BEGIN IMMEDIATE)."""
+    """A write transaction as `pwa.store.db.writing` opens one (SQLite: BEGIN IMMEDIATE)."""
     if engine.dialect.name == "sqlite":
         engine = engine.execution_options(sqlite_begin="IMMEDIATE")
     with engine.begin() as conn:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pwa import schedules
+from pwa.ops import schedules
 
 GOLDEN = json.loads(
     (Path(__file__).parents[1] / "fixtures" / "schedules.json").read_text(encoding="utf-8")

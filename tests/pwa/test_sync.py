@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from sqlalchemy import event, func, insert, select
 
-from pwa import accounts
-from pwa.models import records
-from pwa.schemas import FIELDS, RecordIn, plainly_valid
+from pwa.api.schemas import FIELDS, RecordIn, plainly_valid
+from pwa.store import accounts
+from pwa.store.models import records
 from tests.pwa.support import add_people, app_data, assert_error, bearer, now_iso, record, sign_in
 
 

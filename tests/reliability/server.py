@@ -15,9 +15,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from pwa import accounts
-from pwa.db import make_engine
-from pwa.models import records
+from pwa.store import accounts
+from pwa.store.db import make_engine
+from pwa.store.models import records
 from tests.pwa.support import PASSWORD, SOP, app_data, now_iso
 
 DUTYBOOK = Path(sys.executable).with_name("dutybook")

@@ -101,7 +101,7 @@ def offline_week(app, tmp_path, total: int, batch: int) -> dict:
 def _flags_and_versions(app) -> tuple[Counter, Counter]:
     from sqlalchemy import select
 
-    from pwa.models import records
+    from pwa.store.models import records
 
     with app.extensions["dutybook.engine"].connect() as conn:
         rows = conn.execute(select(records.c.def_version, records.c.flags)).all()

@@ -20,7 +20,7 @@ MATERIAL_PAGE = """<!doctype html><html><head>
 
 @functools.cache
 def _bundle() -> dict:
-    from pwa.definitions import bundle_from_sop
+    from pwa.api.definitions import bundle_from_sop
 
     return bundle_from_sop(SOP, None)
 

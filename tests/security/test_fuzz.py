@@ -9,7 +9,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from pwa import accounts
+from pwa.store import accounts
 from tests.pwa.support import add_people, assert_error, bearer, sign_in
 from tests.reliability import summary
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from pwa.models import login_attempts
+from pwa.store.models import login_attempts
 from tests.pwa.support import PASSWORD, add_people
 
 ATTEMPTS = 50

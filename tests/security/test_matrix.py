@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from pwa import accounts
+from pwa.store import accounts
 from tests.pwa.support import PASSWORD, add_people, app_data, bearer, record, sign_in
 from tests.reliability import summary
 

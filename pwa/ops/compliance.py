@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from generator.schedule import duration_minutes
-from pwa.schedules import Expectation, local, utc_naive
+from pwa.ops.schedules import Expectation, local, utc_naive
 
 # records from a device this recent say the device works at the site
 DEVICE_WINDOW = dt.timedelta(days=30)

@@ -42,7 +42,7 @@ class RecordsIn(Body):
 
 
 # --- the record ---------------------------------------------------------------------------------
-# one model; the OpenAPI `Record` is generated from it (pwa/openapi.py) and the sync API's fast
+# one model; the OpenAPI `Record` is generated from it (pwa/api/openapi.py) and the sync API's fast
 # path below is tested to agree with it
 
 # which document kinds a record of each type may point at

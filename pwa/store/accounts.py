@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from pwa.config import ROLES
-from pwa.models import login_attempts, tokens, user_roles, user_sites, users, utcnow
+from pwa.store.models import login_attempts, tokens, user_roles, user_sites, users, utcnow
 
 
 class AccountError(ValueError):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from pwa import records
+from pwa.store import records
 
 STATUSES = ("open", "assigned", "resolved", "verified")
 NEXT = {

@@ -1,6 +1,6 @@
 """Who works where: a site's people and their roles, when they joined, how many people and
 devices each site has, and an admin's change of someone's roles and sites. Functions over a
-`Connection`, beside `pwa.accounts` (which signs people in) and `pwa.records`."""
+`Connection`, beside `pwa.store.accounts` (which signs people in) and `pwa.store.records`."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from pwa import accounts
 from pwa.config import ROLES
-from pwa.models import tokens, user_roles, user_sites, users
+from pwa.store import accounts
+from pwa.store.models import tokens, user_roles, user_sites, users
 
 
 def site_staff(

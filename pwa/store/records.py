@@ -1,6 +1,6 @@
 """The record store: every read and write of the `records` table and of the exception
 workflow's `exception_events`, as functions over a SQLAlchemy `Connection` (no Flask), as
-`pwa.accounts` is for users and tokens.
+`pwa.store.accounts` is for users and tokens.
 
 Records are append-only. A row handed to `store` is a tuple in `COLUMNS` order. PostgreSQL
 inserts with `ON CONFLICT DO NOTHING RETURNING id` and reads back any id another request stored
@@ -17,7 +17,15 @@ from collections.abc import Iterable, Sequence
 import orjson
 from sqlalchemy import Connection, Row, and_, func, insert, or_, select
 
-from pwa.models import exception_events, records, tokens, user_roles, user_sites, users, utcnow
+from pwa.store.models import (
+    exception_events,
+    records,
+    tokens,
+    user_roles,
+    user_sites,
+    users,
+    utcnow,
+)
 
 # the order of a row tuple, and of the columns in the insert statements
 COLUMNS = (

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, request
 
-from pwa.accounts import User
-from pwa.auth import require_user
+from pwa.api.auth import require_user
 from pwa.errors import ApiError
+from pwa.store.accounts import User
 
 bp = Blueprint("definitions", __name__, url_prefix="/api/v1")
 

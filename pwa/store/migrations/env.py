@@ -1,11 +1,11 @@
-"""Alembic environment: run against the connection or URL `pwa.migrate` hands over."""
+"""Alembic environment: run against the connection or URL `pwa.store.migrate` hands over."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from pwa.models import metadata
+from pwa.store.models import metadata
 
 config = context.config
 

@@ -9,12 +9,12 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy import Connection, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from pwa import db
-from pwa.accounts import User
-from pwa.auth import require_user
+from pwa.api.auth import require_user
+from pwa.api.schemas import read_body
 from pwa.errors import ApiError, detail
-from pwa.models import blob_access, blobs, user_sites, utcnow
-from pwa.schemas import read_body
+from pwa.store import db
+from pwa.store.accounts import User
+from pwa.store.models import blob_access, blobs, user_sites, utcnow
 
 bp = Blueprint("blobs", __name__, url_prefix="/api/v1")
 

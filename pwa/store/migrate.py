@@ -36,7 +36,7 @@ def current(engine: Engine) -> str | None:
 
 
 def head() -> str:
-    """The newest revision in pwa/migrations."""
+    """The newest revision in pwa/store/migrations."""
     from alembic.script import ScriptDirectory
 
     config = Config()

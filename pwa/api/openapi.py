@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint
 from pydantic.json_schema import models_json_schema
 
-from pwa.payloads import MODELS
-from pwa.schemas import RecordIn, RecordsIn
+from pwa.api.schemas import RecordIn, RecordsIn
+from pwa.ops.payloads import MODELS
 
 bp = Blueprint("openapi", __name__)
 

@@ -22,11 +22,11 @@ from flask import (
     url_for,
 )
 
-from pwa import accounts, db
-from pwa.accounts import User
+from pwa.api.schemas import SessionIn, json_body, parse
 from pwa.errors import ApiError, detail
-from pwa.models import utcnow
-from pwa.schemas import SessionIn, json_body, parse
+from pwa.store import accounts, db
+from pwa.store.accounts import User
+from pwa.store.models import utcnow
 
 api = Blueprint("auth_api", __name__, url_prefix="/api/v1")
 bp = Blueprint("auth", __name__, url_prefix="/dashboard")

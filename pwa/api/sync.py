@@ -26,14 +26,9 @@ import orjson
 from flask import Blueprint, Response, current_app, g, request
 from pydantic import ValidationError
 
-from pwa import db, payloads, records
-from pwa.accounts import User
-from pwa.auth import require_user
-from pwa.definitions import Bundle, current_bundle, parse_version, visible
-from pwa.errors import ApiError, detail
-from pwa.models import utcnow
-from pwa.records import DATA, FLAGS, HASH
-from pwa.schemas import (
+from pwa.api.auth import require_user
+from pwa.api.definitions import Bundle, current_bundle, parse_version, visible
+from pwa.api.schemas import (
     FIELDS,
     TYPE_KINDS,
     RecordIn,
@@ -44,6 +39,12 @@ from pwa.schemas import (
     plainly_valid,
     too_deep,
 )
+from pwa.errors import ApiError, detail
+from pwa.ops import payloads
+from pwa.store import db, records
+from pwa.store.accounts import User
+from pwa.store.models import utcnow
+from pwa.store.records import DATA, FLAGS, HASH
 
 bp = Blueprint("sync", __name__, url_prefix="/api/v1")
 
