@@ -18,6 +18,8 @@ import time_machine
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from pwa.store.models import metadata
+
 ROOT = Path(__file__).resolve().parent.parent
 # the machine's and CI's PostgreSQL; another one with DUTYBOOK_TEST_DATABASE_URL
 POSTGRES = os.environ.get(
@@ -41,7 +43,8 @@ INSTANTS = {
 }
 # a phone set to UTC must count a Shanghai site's shifts as one set to Shanghai does
 BROWSER_ZONES = ["UTC", "Asia/Shanghai"]
-TABLES = "login_attempts, blobs, exception_events, records, tokens, user_roles, user_sites, users"
+# every table the migrations create, emptied between PostgreSQL tests
+TABLES = ", ".join(table.name for table in metadata.sorted_tables)
 
 
 def pytest_configure(config):

@@ -1,4 +1,5 @@
-"""The store's tables: users and their roles and sites, tokens, login attempts, records, blobs."""
+"""The store's tables: users and their roles and sites, tokens, login attempts, records, blobs,
+the service desk's tickets."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -153,3 +155,80 @@ Index(
 )
 Index("ix_records_site_type_recorded_at", records.c.site, records.c.type, records.c.recorded_at)
 Index("ix_records_site_received_at", records.c.site, records.c.received_at)
+
+# The service desk. A ticket's facts as reported, and its state derived from its event log
+# (pwa.ops.tickets), kept on the row so the open list and the month figures are one query.
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("number", String(24), nullable=False, unique=True),
+    Column("site", String(64), nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("grp", String(16), nullable=False),
+    # phone | visit | resident | staff
+    Column("source", String(16), nullable=False),
+    Column("room", String(64), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("photos", Json, nullable=False),
+    # sha256 of the resident's status link token; None for tickets registered without one
+    Column("token_hash", String(64), unique=True),
+    # a hash of the address a resident reported from, for the rate limit
+    Column("reported_from", String(64)),
+    Column("exception_id", String(36)),
+    Column("def_version", String(16), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("assignee", String(64)),
+    Column("pool", String(32)),
+    Column("respond_due", DateTime),
+    Column("respond_stop", DateTime),
+    Column("respond_minutes", Float),
+    Column("on_site_due", DateTime),
+    Column("on_site_stop", DateTime),
+    Column("on_site_minutes", Float),
+    Column("close_due", DateTime),
+    Column("close_stop", DateTime),
+    Column("close_minutes", Float),
+    Column("closed_at", DateTime),
+    Column("reopened", Integer, nullable=False, default=0),
+    Column("rating", String(16)),
+    Column("called_back", Boolean, nullable=False, default=False),
+    Column("flagged", Integer, nullable=False, default=0),
+)
+Index("ix_tickets_site_status_close_due", tickets.c.site, tickets.c.status, tickets.c.close_due)
+Index("ix_tickets_site_created_at", tickets.c.site, tickets.c.created_at)
+Index("ix_tickets_assignee_status", tickets.c.assignee, tickets.c.status)
+Index("ix_tickets_phone_created_at", tickets.c.phone, tickets.c.created_at)
+Index("ix_tickets_reported_from_created_at", tickets.c.reported_from, tickets.c.created_at)
+
+# Every event of every ticket, append-only; its id is the client's, so a resend is a replay.
+ticket_events = Table(
+    "ticket_events",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("ticket_id", ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    # when it happened, as the actor says, kept between the ticket's creation and its arrival
+    Column("at", DateTime, nullable=False),
+    Column("received_at", DateTime, nullable=False),
+    # a username, or "resident"
+    Column("actor", String(64), nullable=False),
+    Column("user_id", ForeignKey("users.id")),
+    Column("data", Json, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    # why the derived state could not take it (kept, never dropped); None when it fit
+    Column("flag", String(64)),
+)
+
+# The last ticket number given per site and day: LY-20261201-007.
+ticket_numbers = Table(
+    "ticket_numbers",
+    metadata,
+    Column("site", String(64), primary_key=True),
+    Column("day", String(8), primary_key=True),
+    Column("last", Integer, nullable=False),
+)
