@@ -33,7 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     security.init_app(app)
 
-    from pwa import dashboard, handbook, health, shell
+    from pwa import dashboard, handbook, health, resident, shell
     from pwa.api import auth, blobs, definitions, openapi, sync
 
     app.register_blueprint(auth.bp)
@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(shell.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(resident.bp)
     # last: its catch-all route must not shadow the others
     app.register_blueprint(handbook.bp)
     return app

@@ -37,6 +37,10 @@ DEFAULTS: dict[str, object] = {
     "CLOCK_MIN": "2020-01-01T00:00:00+00:00",
     # empty: the system clock; an ISO 8601 instant starts the server's clock there (tests, demos)
     "CLOCK_START": "",
+    # a resident's reports without an account: at most this many per address an hour and per
+    # phone number a day (a QR poster in a lobby is open to anyone passing)
+    "RESIDENT_MAX_PER_ADDRESS": 10,
+    "RESIDENT_MAX_PER_PHONE": 5,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
     "JSON_SORT_KEYS": False,

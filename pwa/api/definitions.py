@@ -13,12 +13,14 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, request
 
 from pwa.api.auth import require_user
 from pwa.errors import ApiError
+from pwa.ops.desk import Desk
 from pwa.store.accounts import User
 
 bp = Blueprint("definitions", __name__, url_prefix="/api/v1")
@@ -53,6 +55,11 @@ class Bundle:
     @property
     def hash(self) -> str:
         return self.raw["hash"]
+
+    @cached_property
+    def desk(self) -> Desk | None:
+        """The service desk's categories and the sites' calendars; None without a desk document."""
+        return Desk.from_bundle(self.raw)
 
     @property
     def site_ids(self) -> set[str]:

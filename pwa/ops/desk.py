@@ -191,14 +191,20 @@ def report(
     user_id: int | None,
     now: dt.datetime,
     reported_from: str | None = None,
+    ticket_id: str | None = None,
+    token: str | None = None,
 ) -> tuple[str, str, str]:
-    """Register a ticket: (its id, its number, the resident's status token)."""
+    """Register a ticket: (its id, its number, the resident's status token).
+
+    The caller may choose the id (a form's own id, so a resend finds its ticket) and the token.
+    """
     check_report(desk, rep, resident=rep.source == "resident")
     cal = desk.calendar(rep.site)
     aware = now.replace(tzinfo=dt.UTC)
     day = aware.astimezone(cal.zone).strftime("%Y%m%d")
     number = f"{desk.codes[rep.site]}-{day}-{store.next_number(conn, rep.site, day):03d}"
-    ticket_id, token = str(uuid.uuid4()), secrets.token_urlsafe(24)
+    ticket_id = ticket_id or str(uuid.uuid4())
+    token = token or secrets.token_hex(16)
     category = desk.categories[rep.category]
     store.insert_ticket(
         conn,

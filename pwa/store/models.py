@@ -115,7 +115,8 @@ blobs = Table(
     Column("content_type", String(32), nullable=False),
     Column("size", Integer, nullable=False),
     Column("data", LargeBinary, nullable=False),
-    Column("user_id", ForeignKey("users.id"), nullable=False),
+    # the first uploader; None for a resident's photo (residents have no account)
+    Column("user_id", ForeignKey("users.id")),
     Column("created_at", DateTime, nullable=False, default=utcnow),
 )
 
@@ -231,4 +232,12 @@ ticket_numbers = Table(
     Column("site", String(64), primary_key=True),
     Column("day", String(8), primary_key=True),
     Column("last", Integer, nullable=False),
+)
+
+# The photos a ticket was reported with: staff of the ticket's site may read them.
+ticket_photos = Table(
+    "ticket_photos",
+    metadata,
+    Column("ticket_id", ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True),
+    Column("sha256", ForeignKey("blobs.sha256"), primary_key=True, index=True),
 )

@@ -110,8 +110,32 @@ def upgrade() -> None:
     with op.batch_alter_table("ticket_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ticket_events_ticket_id"), ["ticket_id"], unique=False)
 
+    op.create_table(
+        "ticket_photos",
+        sa.Column("ticket_id", sa.String(length=36), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["sha256"], ["blobs.sha256"], name=op.f("fk_ticket_photos_sha256_blobs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            name=op.f("fk_ticket_photos_ticket_id_tickets"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("ticket_id", "sha256", name=op.f("pk_ticket_photos")),
+    )
+    with op.batch_alter_table("ticket_photos", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ticket_photos_sha256"), ["sha256"], unique=False)
+    # a resident's photo has no uploader account
+    with op.batch_alter_table("blobs", schema=None) as batch_op:
+        batch_op.alter_column("user_id", existing_type=sa.Integer(), nullable=True)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("blobs", schema=None) as batch_op:
+        batch_op.alter_column("user_id", existing_type=sa.Integer(), nullable=False)
+    op.drop_table("ticket_photos")
     with op.batch_alter_table("ticket_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ticket_events_ticket_id"))
 
