@@ -10,6 +10,7 @@ id: ORG-BENCH
 title: 基准物业
 properties:
   - id: alpha
+    code: AL
     name: 甲小区
     areas: [{id: gate, name: 门岗}, {id: lobby, name: 大堂}, {id: pump-room, name: 水泵房}]
 shifts:

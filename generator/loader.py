@@ -77,7 +77,9 @@ def message_for(error: dict, model: type[BaseModel]) -> str:
     """Turn one pydantic error into a sentence an author can act on."""
     kind, loc, value = error["type"], error["loc"], error.get("input")
     if kind == "missing":
-        return f'missing required key "{loc[-1]}"'
+        parent = _model_at(model, loc[:-1])
+        hint = getattr(parent, "missing_hints", {}).get(str(loc[-1]), "") if parent else ""
+        return f'missing required key "{loc[-1]}"{hint}'
     if kind == "extra_forbidden":
         parent = _model_at(model, loc[:-1])
         hint = ""

@@ -1,4 +1,5 @@
-"""Checks across documents: references resolve, codes are unique, schedules fit shifts."""
+"""Checks across documents: references resolve, codes are unique, schedules fit shifts,
+and the site's calendar and the service desk's categories hold together."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from generator.models import (
     Checklist,
     Course,
+    Desk,
     Emergency,
     Patrol,
     Procedure,
@@ -16,6 +18,7 @@ from generator.models import (
     Site,
     Versioned,
 )
+from generator.models.site import WEEKDAYS
 from generator.problems import ERROR, WARNING, Problem
 from generator.prose import author_speak
 from generator.tree import Tree
@@ -36,6 +39,9 @@ def find_step(procedure: Procedure, step: str) -> int | None:
         if candidate.id == step:
             return index
     return None
+
+
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def _article(word: str) -> str:
@@ -225,6 +231,49 @@ class _Checker:
         if doc.drill:
             self.schedule(doc.id, ("drill",), doc.drill)
 
+    def site_document(self, doc: Site) -> None:
+        """Property codes are unique; a date is a holiday or a make-up day, never both, and
+        a make-up day is a day not worked in an ordinary week."""
+        codes: dict[str, str] = {}
+        for i, prop in enumerate(doc.properties):
+            if prop.code in codes:
+                self.error(
+                    doc.id,
+                    ("properties", i, "code"),
+                    f'property code "{prop.code}" is already used by property {codes[prop.code]}',
+                )
+            codes.setdefault(prop.code, prop.id)
+        calendar = doc.calendar
+        holidays = set(calendar.holidays)
+        for i, day in enumerate(calendar.make_up_days):
+            loc = ("calendar", "make_up_days", i)
+            weekday = WEEKDAYS[day.weekday()]
+            name = _DAY_NAMES[day.weekday()]
+            if day in holidays:
+                self.error(
+                    doc.id,
+                    loc,
+                    f"{day} is both a holiday and a make-up day; a date is one or the other",
+                )
+            elif weekday in calendar.working_days:
+                self.error(
+                    doc.id,
+                    loc,
+                    f"{day} is a {name}, already a working day; a make-up day is a day "
+                    f"not worked in an ordinary week (working days: "
+                    f"{', '.join(calendar.working_days)})",
+                )
+
+    def desk(self, doc: Desk) -> None:
+        seen: set[str] = set()
+        for i, category in enumerate(doc.categories):
+            if category.id in seen:
+                self.error(
+                    doc.id, ("categories", i, "id"), f'duplicate category id "{category.id}"'
+                )
+            seen.add(category.id)
+            self.role(doc.id, ("categories", i, "dispatch_to"), category.dispatch_to)
+
     def course(self, doc: Course) -> None:
         self.sites_and_areas(doc.id, doc.sites, [])
         for i, module in enumerate(doc.modules):
@@ -257,6 +306,14 @@ def check_references(tree: Tree, content_dir: Path | None, today: dt.date) -> No
             f'only one site document is allowed; "{sites[0].id}" '
             f"is already defined in {tree.sources[sites[0].id].path}",
         )
+    desks = [d for d in tree.documents.values() if isinstance(d, Desk)]
+    for extra in desks[1:]:
+        tree.problem(
+            extra.id,
+            ("kind",),
+            f'only one desk document is allowed; "{desks[0].id}" '
+            f"is already defined in {tree.sources[desks[0].id].path}",
+        )
     if not sites and tree.documents:
         first = min(tree.sources.values(), key=lambda raw: (raw.path, raw.index))
         tree.problems.append(
@@ -284,7 +341,11 @@ def check_references(tree: Tree, content_dir: Path | None, today: dt.date) -> No
             )
         if isinstance(doc, Versioned):
             checker.versioned(doc)
-        if isinstance(doc, Procedure):
+        if isinstance(doc, Site):
+            checker.site_document(doc)
+        elif isinstance(doc, Desk):
+            checker.desk(doc)
+        elif isinstance(doc, Procedure):
             checker.procedure(doc)
         elif isinstance(doc, Checklist):
             checker.checklist(doc)

@@ -1,16 +1,19 @@
 """The content model: one strict pydantic class per document kind, chosen by `kind`.
 
 `fields` holds the typed values and the `Strict` base, `site` the site document, `shared`
-what every versioned document has, `kinds` the five versioned kinds. Import from here.
+what every versioned document has, `kinds` five versioned kinds and `desk` the service
+desk's. Import from here.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 
+from generator.models.desk import Callback, Category, Desk
 from generator.models.fields import (
     CODE_RE,
     DOC_ID_RE,
+    PROPERTY_CODE_RE,
     REF_RE,
     SLUG_RE,
     TIME_RE,
@@ -20,6 +23,7 @@ from generator.models.fields import (
     Code,
     DocId,
     DocRef,
+    PropertyCode,
     Slug,
     Strict,
     Text,
@@ -47,12 +51,13 @@ from generator.models.kinds import (
     Step,
 )
 from generator.models.shared import Change, Schedule, Versioned
-from generator.models.site import Area, Contact, Property, Role, Shift, Site
+from generator.models.site import Area, Calendar, Contact, Property, Role, Shift, Site
 
 __all__ = [
     "CODE_RE",
     "DOC_ID_RE",
     "KINDS",
+    "PROPERTY_CODE_RE",
     "REF_RE",
     "SLUG_RE",
     "TIME_RE",
@@ -60,6 +65,9 @@ __all__ = [
     "Action",
     "Alias",
     "Area",
+    "Calendar",
+    "Callback",
+    "Category",
     "Change",
     "Checklist",
     "Checkpoint",
@@ -68,6 +76,7 @@ __all__ = [
     "Contact",
     "Course",
     "DocId",
+    "Desk",
     "DocRef",
     "Document",
     "Emergency",
@@ -80,6 +89,7 @@ __all__ = [
     "PatrolSchedule",
     "Procedure",
     "Property",
+    "PropertyCode",
     "Question",
     "RecordField",
     "Role",
@@ -97,7 +107,7 @@ __all__ = [
     "Versioned",
 ]
 
-Document = Site | Procedure | Checklist | Patrol | Emergency | Course
+Document = Site | Procedure | Checklist | Patrol | Emergency | Course | Desk
 
 KINDS: dict[str, type[BaseModel]] = {
     "site": Site,
@@ -106,4 +116,5 @@ KINDS: dict[str, type[BaseModel]] = {
     "patrol": Patrol,
     "emergency": Emergency,
     "course": Course,
+    "desk": Desk,
 }

@@ -32,12 +32,16 @@ TIME_RE = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 VERSION_RE = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"
 CODE_RE = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{1,63}$"
 REF_RE = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+(#[a-z0-9][a-z0-9_-]*)?$"
+PROPERTY_CODE_RE = r"^[A-Z]{2,4}$"
 
 DocId = Annotated[str, *pattern(DOC_ID_RE, "document_id", '"SEC-PATROL-NIGHT"')]
 Slug = Annotated[str, *pattern(SLUG_RE, "identifier", '"guard" or "fire-exit-b1"')]
 Clock = Annotated[str, *pattern(TIME_RE, "time_of_day", '"08:00" (24-hour, quoted)')]
 Code = Annotated[str, *pattern(CODE_RE, "checkpoint_code", '"LY-CP-01"')]
 DocRef = Annotated[str, *pattern(REF_RE, "document_reference", '"SEC-GATE" or "SEC-GATE#3"')]
+PropertyCode = Annotated[
+    str, *pattern(PROPERTY_CODE_RE, "property_code", '"LY" (2 to 4 capital letters A–Z)')
+]
 Text = Annotated[str, Field(min_length=1)]
 
 

@@ -1,12 +1,22 @@
-"""The site document: properties and areas, shifts, roles and contacts."""
+"""The site document: properties and areas, shifts, roles, contacts and the working calendar."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field
 
-from generator.models.fields import Clock, DocId, Slug, Strict, Text, TimeZone, pattern
+from generator.models.fields import (
+    Clock,
+    DocId,
+    PropertyCode,
+    Slug,
+    Strict,
+    Text,
+    TimeZone,
+    pattern,
+)
 from generator.schedule import Duration
 
 
@@ -18,6 +28,10 @@ class Area(Strict):
 
 class Property(Strict):
     id: Slug
+    code: PropertyCode = Field(
+        description="2 to 4 capital letters, unique across properties: the prefix of the "
+        "site's ticket numbers (LY-…)"
+    )
     name: Text
     address: str | None = None
     description: str | None = None
@@ -58,6 +72,28 @@ class Contact(Strict):
     note: str | None = None
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Calendar(Strict):
+    """Which days are working days: the weekdays worked, then the exceptions by date."""
+
+    working_days: list[Weekday] = Field(
+        ["mon", "tue", "wed", "thu", "fri"],
+        min_length=1,
+        description="the weekdays worked in an ordinary week",
+    )
+    holidays: list[dt.date] = Field(
+        [], description="dates off although their weekday is worked (public holidays)"
+    )
+    make_up_days: list[dt.date] = Field(
+        [],
+        description="dates worked although their weekday is not (调休: a weekend made up "
+        "for a holiday)",
+    )
+
+
 class Site(Strict):
     kind: Literal["site"]
     id: DocId
@@ -70,6 +106,11 @@ class Site(Strict):
     shifts: list[Shift] = Field(min_length=1)
     roles: list[Role] = Field(min_length=1)
     contacts: list[Contact] = []
+    calendar: Calendar = Field(
+        Calendar(),
+        description="working days, public holidays and make-up days: what a working day "
+        "(2wd) counts",
+    )
     author_notes: list[Text] = Field(
         [], description="for the people who maintain the handbook; never shown on a page"
     )

@@ -15,6 +15,8 @@ from generator.loader import load_tree
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 TODAY = dt.date(2026, 11, 21)
+# invalid cases named site-… replace the valid tree's site document instead of joining it
+SITE_CASE = "site-"
 
 # One case per file in tests/fixtures/sop/invalid/, added to a copy of the valid tree.
 # Pinned word for word: error text is part of the interface.
@@ -57,6 +59,27 @@ EXPECTED = {
         'sop/deadline-unit.yaml:12:67: error: standards.0.within: within 15m does not fit value 15 and unit "小时"; a deadline says the same time in both, e.g. value: 15, unit: 分钟, within: 15m',
         'sop/deadline-unit.yaml:13:17: error: standards.1.op: a deadline is an upper limit: op must be "≤" or "<", not "="',
         "sop/deadline-unit.yaml:14:5: error: standards.2.within: a deadline names its clock and its length together, e.g. deadline: on_site, within: 15m",
+    ],
+    "desk-clock-order": [
+        "sop/desk-clock-order.yaml:10:104: error: categories.0.respond: respond 2d is longer "
+        "than close 24h; the limits run respond ≤ on_site ≤ close",
+        "sop/desk-clock-order.yaml:11:111: error: categories.1.on_site: on_site 2h is longer "
+        "than close 90m; the limits run respond ≤ on_site ≤ close",
+    ],
+    "desk-duplicate-category": [
+        'sop/desk-duplicate-category.yaml:12:6: error: categories.2.id: duplicate category id "repair"',
+    ],
+    "desk-no-close": [
+        'sop/desk-no-close.yaml:11:5: error: categories.1.close: missing required key "close"; '
+        "every category needs a close limit, the longest a ticket may stay open from the "
+        "moment it is registered, e.g. close: 24h",
+    ],
+    "desk-second": [
+        'sop/desk-second.yaml:14:1: error: kind: only one desk document is allowed; "SVC-DESK" '
+        "is already defined in sop/desk-second.yaml",
+    ],
+    "desk-unknown-role": [
+        'sop/desk-unknown-role.yaml:11:90: error: categories.1.dispatch_to: unknown role "service-lead" (known: engineer, guard, supervisor)',
     ],
     "duplicate-code": [
         'sop/duplicate-code.yaml:14:6: error: checkpoints.1.id: duplicate checkpoint id "a"',
@@ -103,7 +126,7 @@ EXPECTED = {
         'sop/missing-field.yaml:1:1: error: purpose: missing required key "purpose"',
     ],
     "missing-kind": [
-        'sop/missing-kind.yaml:1:1: error: missing required key "kind"; one of: site, procedure, checklist, patrol, emergency, course',
+        'sop/missing-kind.yaml:1:1: error: missing required key "kind"; one of: site, procedure, checklist, patrol, emergency, course, desk',
     ],
     "misspelt-key": [
         'sop/misspelt-key.yaml:13:1: error: titel: unknown key "titel"; did you mean "title"?',
@@ -132,6 +155,24 @@ EXPECTED = {
     "second-site": [
         'sop/site.yaml:1:1: error: kind: only one site document is allowed; "ORG-TWO" is already defined in sop/second-site.yaml',
     ],
+    "site-calendar": [
+        "sop/site-calendar.yaml:30:30: error: calendar.make_up_days.1: 2026-10-01 is both a "
+        "holiday and a make-up day; a date is one or the other",
+        "sop/site-calendar.yaml:30:42: error: calendar.make_up_days.2: 2026-10-12 is a Monday, "
+        "already a working day; a make-up day is a day not worked in an ordinary week "
+        "(working days: mon, tue, wed, thu, fri)",
+    ],
+    "site-code-bad": [
+        "sop/checklist.yaml:1:1: error: no site document found: roles, sites, areas, shifts and contacts go unchecked",
+        "sop/site-code-bad.yaml:6:5: error: properties.0.code: 'al' is not a valid property code; "
+        'expected something like "LY" (2 to 4 capital letters A–Z)',
+        "sop/site-code-bad.yaml:13:5: error: properties.1.code: 'BETAX' is not a valid property "
+        'code; expected something like "LY" (2 to 4 capital letters A–Z)',
+    ],
+    "site-code-duplicate": [
+        'sop/site-code-duplicate.yaml:13:5: error: properties.1.code: property code "AL" is '
+        "already used by property alpha",
+    ],
     "syntax-unclosed-bracket": [
         "sop/syntax-unclosed-bracket.yaml:4:6: error: invalid YAML: while parsing a flow sequence (started at line 3): did not find expected ',' or ']'",
     ],
@@ -143,7 +184,7 @@ EXPECTED = {
         'sop/unknown-contact.yaml:14:6: error: escalation.0.contact: unknown contact "ambulance" (known: fire)',
     ],
     "unknown-kind": [
-        "sop/unknown-kind.yaml:1:1: error: kind: unknown kind 'procdure'; did you mean \"procedure\"? (one of: site, procedure, checklist, patrol, emergency, course)",
+        "sop/unknown-kind.yaml:1:1: error: kind: unknown kind 'procdure'; did you mean \"procedure\"? (one of: site, procedure, checklist, patrol, emergency, course, desk)",
     ],
     "unknown-related": [
         'sop/unknown-related.yaml:13:11: error: related.0: no document with id "PRO-NOPE"',
@@ -213,6 +254,8 @@ def test_every_invalid_fixture_has_a_pinned_expectation() -> None:
 
 @pytest.mark.parametrize("case", sorted(EXPECTED))
 def test_invalid_input_is_reported_exactly(project: Path, case: str) -> None:
+    if case.startswith(SITE_CASE):  # a site document with a flaw, in place of the valid one
+        (project / "sop" / "site.yaml").unlink()
     shutil.copy(FIXTURES / "sop" / "invalid" / f"{case}.yaml", project / "sop")
     assert problems(project) == EXPECTED[case]
 

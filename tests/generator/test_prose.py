@@ -60,7 +60,7 @@ kind: site
 id: ORG-T
 title: 测试物业
 properties:
-  - {id: a, name: 甲, areas: [{id: gate, name: 门岗}]}
+  - {id: a, code: JA, name: 甲, areas: [{id: gate, name: 门岗}]}
 shifts:
   - {id: day, name: 白班, start: "08:00", end: "20:00", rotation: 4h}
 roles:
