@@ -14,7 +14,7 @@ from pwa.api.schemas import read_body
 from pwa.errors import ApiError, detail
 from pwa.store import db
 from pwa.store.accounts import User
-from pwa.store.models import blob_access, blobs, user_sites, utcnow
+from pwa.store.models import blob_access, blobs, ticket_photos, tickets, user_sites, utcnow
 
 bp = Blueprint("blobs", __name__, url_prefix="/api/v1")
 
@@ -91,10 +91,18 @@ def put(sha256: str) -> tuple[dict, int]:
 
 
 def _may_read(conn: Connection, sha256: str, user: User) -> bool:
-    """An uploader of the bytes may; a supervisor may when an uploader works at one of their
-    sites."""
+    """An uploader of the bytes may; staff of a site may read what its residents reported; a
+    supervisor may when an uploader works at one of their sites."""
     uploaders = select(blob_access.c.user_id).where(blob_access.c.sha256 == sha256)
     if conn.scalar(select(exists(uploaders.where(blob_access.c.user_id == user.id)))):
+        return True
+    # a resident's photo: anyone working at the ticket's site (the engineer sent to fix it)
+    reported = (
+        select(ticket_photos.c.sha256)
+        .join(tickets, tickets.c.id == ticket_photos.c.ticket_id)
+        .where(ticket_photos.c.sha256 == sha256, tickets.c.site.in_(sorted(user.sites)))
+    )
+    if user.sites and conn.scalar(select(exists(reported))):
         return True
     if not user.is_supervisor or not user.sites:
         return False

@@ -53,6 +53,7 @@ TYPE_KINDS: dict[str, tuple[str, ...]] = {
     "incident": ("emergency",),
     "ack": ("procedure", "checklist", "patrol", "emergency", "course"),
     "quiz": ("course",),
+    "ticket_event": ("desk",),
 }
 UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 SEQ_MAX = 2**31 - 1
@@ -60,7 +61,9 @@ SEQ_MAX = 2**31 - 1
 
 class RecordIn(Body):
     id: Annotated[str, StringConstraints(pattern=UUID)]
-    type: Literal["checklist_run", "patrol_round", "exception", "incident", "ack", "quiz"]
+    type: Literal[
+        "checklist_run", "patrol_round", "exception", "incident", "ack", "quiz", "ticket_event"
+    ]
     def_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     def_version: Annotated[str, StringConstraints(pattern=r"^\d{1,4}\.\d{1,4}$")]
     site: Annotated[str, StringConstraints(min_length=1, max_length=64)]

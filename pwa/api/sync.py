@@ -26,6 +26,7 @@ import orjson
 from flask import Blueprint, Response, current_app, g, request
 from pydantic import ValidationError
 
+from pwa.api import tickets
 from pwa.api.auth import require_user
 from pwa.api.definitions import Bundle, current_bundle, parse_version, visible
 from pwa.api.schemas import (
@@ -44,7 +45,7 @@ from pwa.ops import payloads
 from pwa.store import db, records
 from pwa.store.accounts import User
 from pwa.store.models import utcnow
-from pwa.store.records import DATA, FLAGS, HASH
+from pwa.store.records import DATA, FLAGS, HASH, RECEIVED
 
 bp = Blueprint("sync", __name__, url_prefix="/api/v1")
 
@@ -166,6 +167,11 @@ class Checker:
         _, kind, def_id, version, site = row[:5]
         self.definition(kind, def_id, version, site)
         self.payload(kind, def_id, version, row[DATA])
+        if kind == "ticket_event":
+            try:
+                tickets.judge(db.connection(), self.user, site, row[DATA])
+            except tickets.TicketRejected as exc:
+                raise Rejected(["data", "ticket"], str(exc)) from None
 
     def clock(self, text: str) -> tuple[dt.datetime, str | None]:
         found = self.clocks.get(text)
@@ -257,7 +263,7 @@ class Checker:
             raise Rejected(["def_id"], f"{def_id!r} is not for your roles")
 
 
-def store(rows: list[tuple], known: dict[str, str]) -> tuple[set[str], dict[str, str]]:
+def store(rows: list[tuple], known: dict[str, str], user: User) -> tuple[set[str], dict[str, str]]:
     """Insert what is new in one committed transaction; (inserted ids, stored hash of each id).
 
     Records are append-only: an id found stored stays stored with that content, so the ids
@@ -273,6 +279,10 @@ def store(rows: list[tuple], known: dict[str, str]) -> tuple[set[str], dict[str,
         return set(), found
     with db.writing() as conn:
         inserted, raced = records.store(conn, new)
+        events = [row for row in new if row[0] in inserted and row[1] == "ticket_event"]
+        if events:
+            # the ticket's log takes the event in the transaction that acknowledges it
+            tickets.apply(conn, user, events, new[0][RECEIVED])
     found.update(raced)
     found.update((row[0], row[HASH]) for row in new if row[0] in inserted)
     return inserted, found
@@ -329,7 +339,7 @@ def push() -> Response:
         judged.append((position, row))
     rows = judged
     if rows:
-        inserted, stored = store([row for _, row in rows], known)
+        inserted, stored = store([row for _, row in rows], known, user)
         for position, row in rows:
             rid = row[0]
             result = results[position]

@@ -134,6 +134,23 @@ class QuizData(Payload):
     pass_mark: Annotated[int, Field(ge=0, le=100)]
 
 
+class TicketEventData(Payload):
+    """What an assignee's phone adds to a ticket's log (pwa/static/app/tickets.js)."""
+
+    ticket: Annotated[
+        str,
+        StringConstraints(
+            pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+        ),
+    ]
+    kind: Literal["accepted", "arrived", "note", "finished"]
+    text: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    parts: Annotated[
+        list[Annotated[str, StringConstraints(max_length=120)]], Field(max_length=30)
+    ] = []
+    photos: Photos = []
+
+
 MODELS: dict[str, type[Payload]] = {
     "checklist_run": ChecklistRunData,
     "patrol_round": PatrolRoundData,
@@ -141,6 +158,7 @@ MODELS: dict[str, type[Payload]] = {
     "incident": IncidentData,
     "ack": AckData,
     "quiz": QuizData,
+    "ticket_event": TicketEventData,
 }
 
 
@@ -255,6 +273,8 @@ _AGAINST: dict[str, Callable[..., None]] = {
     "exception": _exception,
     "incident": _incident,
     "quiz": _quiz,
+    # the ticket, not the desk document, is what the event is judged against (pwa.api.tickets)
+    "ticket_event": lambda doc, payload, bundle: None,
 }
 
 

@@ -207,6 +207,8 @@ def _apply(state: State, event: Event, category: Category, start, stop) -> None:
         state.status = "accepted"
         state.accepted_at = state.accepted_at or at
         stop("respond", at)
+    elif kind in ("arrived", "finished") and event.actor != state.assignee:
+        state.flags[event.id] = f"{kind} by {event.actor}, not the assignee"
     elif kind == "arrived":
         state.status = "on_site"
         state.arrived_at = state.arrived_at or at

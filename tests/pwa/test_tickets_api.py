@@ -1,0 +1,123 @@
+"""The assignee's side of the service desk over HTTP, on both databases: the phone's list of
+tickets (its own and its role's pool, phone numbers masked) and its events arriving as
+`ticket_event` records through the one sync protocol."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from pwa.api.definitions import current_bundle
+from pwa.clock import utcnow
+from pwa.ops import desk as rules
+from pwa.store import db
+from pwa.store.models import records, ticket_events, tickets
+from tests.pwa.support import add_people, bearer, now_iso, sign_in
+
+
+def open_ticket(app, site="lanyuan", to=None, role="engineer", category="repair-normal") -> str:
+    with app.app_context(), db.writing() as conn:
+        d = current_bundle().desk
+        report = rules.Report(site, category, "3-1-502", "张女士", "13800138000", "漏水", "phone")
+        tid, _, _ = rules.report(conn, d, report, actor="desk", user_id=None, now=utcnow())
+        event = rules.NewEvent(
+            str(uuid.uuid4()), "assigned", utcnow(), "desk", {"to": to, "role": role}
+        )
+        rules.add(conn, d, tid, [event], utcnow())
+    return tid
+
+
+def event(tid: str, kind: str, **data) -> dict:
+    return {
+        "id": str(uuid.uuid4()),
+        "type": "ticket_event",
+        "def_id": "SVC-DESK",
+        "def_version": "1.0",
+        "site": "lanyuan",
+        "device_id": "dev-1",
+        "seq": 1,
+        "recorded_at": now_iso(),
+        "data": {"ticket": tid, "kind": kind, **data},
+    }
+
+
+def test_the_phone_lists_its_own_and_its_pool_with_masked_numbers(app, client):
+    add_people(app)
+    mine = open_ticket(app, to="eng-l")
+    pool = open_ticket(app, to=None)
+    open_ticket(app, site="jinxiu")  # another site
+    open_ticket(app, to=None, role="cleaner")  # another role's pool
+    token = sign_in(client, "eng-l")
+    body = client.get("/api/v1/tickets", headers=bearer(token)).get_json()
+    listed = {t["id"]: t for t in body["tickets"]}
+    assert set(listed) == {mine, pool}
+    assert listed[mine]["phone"] == "138****8000"
+    assert set(listed[mine]["clocks"]) == {"respond", "on_site", "close"}
+    assert listed[mine]["clocks"]["close"]["due"].endswith("+00:00")
+    assert body["desk"] == {"def_id": "SVC-DESK", "version": "1.0"}
+    assert client.get("/api/v1/tickets").status_code == 401
+
+
+def test_a_phone_works_a_ticket_through_sync_and_replays_are_duplicates(app, client):
+    add_people(app)
+    tid = open_ticket(app, to=None)
+    token = sign_in(client, "eng-l")
+    batch = [
+        event(tid, "accepted"),
+        event(tid, "arrived"),
+        event(tid, "finished", text="换阀门", parts=["角阀"]),
+    ]
+    first = client.post(
+        "/api/v1/records", json={"records": batch}, headers=bearer(token)
+    ).get_json()
+    assert [r["status"] for r in first["results"]] == ["created"] * 3
+    again = client.post(
+        "/api/v1/records", json={"records": batch}, headers=bearer(token)
+    ).get_json()
+    assert [r["status"] for r in again["results"]] == ["duplicate"] * 3
+    with app.extensions["dutybook.engine"].connect() as conn:
+        row = conn.execute(select(tickets).where(tickets.c.id == tid)).one()
+        kinds = [
+            e.kind
+            for e in conn.execute(select(ticket_events).where(ticket_events.c.ticket_id == tid))
+        ]
+        kept = conn.execute(select(records.c.id).where(records.c.type == "ticket_event")).all()
+    assert row.status == "waiting" and row.assignee == "eng-l" and row.flagged == 0
+    assert sorted(kinds) == sorted(["created", "assigned", "accepted", "arrived", "finished"])
+    assert len(kept) == 3
+
+
+def test_an_event_for_a_ticket_elsewhere_or_unknown_is_refused(app, client):
+    add_people(app)
+    elsewhere = open_ticket(app, site="jinxiu")
+    token = sign_in(client, "eng-l")
+    batch = [
+        event(elsewhere, "accepted"),
+        event(str(uuid.uuid4()), "accepted"),
+        event("nope", "accepted"),
+    ]
+    results = client.post(
+        "/api/v1/records", json={"records": batch}, headers=bearer(token)
+    ).get_json()["results"]
+    assert [r["status"] for r in results] == ["rejected"] * 3
+    assert [r["error"]["loc"] for r in results] == [["data", "ticket"]] * 3
+    with app.extensions["dutybook.engine"].connect() as conn:
+        assert (
+            conn.execute(select(records.c.id).where(records.c.type == "ticket_event")).all() == []
+        )
+
+
+def test_a_finish_from_someone_not_assigned_is_kept_and_flagged(app, client):
+    add_people(app)
+    tid = open_ticket(app, to="eng-l")
+    token = sign_in(client, "eng-l")
+    client.post(
+        "/api/v1/records", json={"records": [event(tid, "finished")]}, headers=bearer(token)
+    )
+    with app.extensions["dutybook.engine"].connect() as conn:
+        flags = [
+            e.flag
+            for e in conn.execute(select(ticket_events).where(ticket_events.c.kind == "finished"))
+        ]
+    assert flags == ["finished while assigned"]
