@@ -159,7 +159,8 @@ REJECTIONS = [
     (
         {"type": "diary"},
         ["type"],
-        "Input should be 'checklist_run', 'patrol_round', 'exception', 'incident', 'ack' or 'quiz'",
+        "Input should be 'checklist_run', 'patrol_round', 'exception', 'incident', 'ack', "
+        "'quiz' or 'ticket_event'",
     ),
     ({"seq": "7"}, ["seq"], "Input should be a valid integer"),
     ({"seq": -1}, ["seq"], "Input should be greater than or equal to 0"),
