@@ -1,0 +1,50 @@
+"""The server reads what handbook.json says once for everyone (issue 12): a standard's typed
+deadline, not words in its name."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from generator.models import Standard
+from pwa.ops import exceptions_flow
+
+FRIDAY = dt.datetime(2026, 6, 12, 1, 0)  # naive UTC, Friday 09:00 in Shanghai
+
+
+def procedure_bundle(*standards: Standard) -> dict:
+    doc = {"standards": [s.model_dump(mode="json") for s in standards]}
+    return {"documents": {"SVC-KEYS": {"kind": "procedure", "doc": doc}}}
+
+
+def test_a_deadline_is_read_from_its_type_not_from_the_words_of_its_name():
+    bundle = procedure_bundle(
+        # the old rule took this one for close (闭环): it names a time but sets no deadline
+        Standard(name="钥匙交接闭环时间", op="≤", value=48, unit="小时"),
+        # no keyword in either name: only the typed fields say what they are
+        Standard(
+            name="首次联系业主", op="≤", value=30, unit="分钟", deadline="on_site", within="30m"
+        ),
+        Standard(
+            name="钥匙归还期限", op="≤", value=2, unit="个工作日", deadline="close", within="2wd"
+        ),
+        Standard(
+            name="再次联系业主", op="≤", value=5, unit="分钟", deadline="respond", within="5m"
+        ),
+        Standard(
+            name="钥匙归还补充期限", op="≤", value=1, unit="天", deadline="close", within="1d"
+        ),
+    )
+    found = exceptions_flow.deadlines(bundle, "SVC-KEYS", {}, FRIDAY, exceptions_flow.State(), 24)
+    # the first of each kind wins (on_site is the respond clock); 2wd skips the weekend
+    assert [(d.kind, d.name, d.source, d.due) for d in found] == [
+        ("respond", "首次联系业主", "SVC-KEYS", dt.datetime(2026, 6, 12, 1, 30)),
+        ("close", "钥匙归还期限", "SVC-KEYS", dt.datetime(2026, 6, 16, 1, 0)),
+    ]
+
+
+def test_a_procedure_without_typed_deadlines_falls_back_to_the_close_hours():
+    bundle = procedure_bundle(Standard(name="报修闭环时间", op="≤", value=24, unit="小时"))
+    found = exceptions_flow.deadlines(bundle, "SVC-KEYS", {}, FRIDAY, exceptions_flow.State(), 6)
+    assert [(d.kind, d.name, d.source, d.due) for d in found] == [
+        ("close", "", "", dt.datetime(2026, 6, 12, 7, 0))
+    ]
