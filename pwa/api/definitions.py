@@ -19,6 +19,7 @@ from flask import Blueprint, Response, current_app, request
 
 from pwa.api.auth import require_user
 from pwa.errors import ApiError
+from pwa.ops.documents import roles_of
 from pwa.store.accounts import User
 
 bp = Blueprint("definitions", __name__, url_prefix="/api/v1")
@@ -71,15 +72,12 @@ def parse_version(text: object) -> tuple[int, int] | None:
 def _index(raw: dict) -> dict[str, Definition]:
     index = {}
     for doc_id, entry in raw["documents"].items():
-        doc = entry["doc"]
-        sites = doc.get("sites")
-        if doc.get("site"):
-            sites = [doc["site"]]
+        sites = entry["sites"]
         index[doc_id] = Definition(
             entry["kind"],
             parse_version(entry.get("version")),
             frozenset(sites) if sites is not None else None,
-            frozenset(doc.get("roles") or ()) if entry["kind"] != "site" else frozenset(),
+            roles_of(entry),
         )
     return index
 

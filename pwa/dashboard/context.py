@@ -22,7 +22,6 @@ from pwa.ops import payloads
 from pwa.ops.compliance import Rec
 from pwa.store.accounts import User
 
-STAFF = ("guard", "cleaner", "greener", "engineer", "service")
 VERSIONED = ("procedure", "checklist", "patrol", "emergency", "course")
 
 

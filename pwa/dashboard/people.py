@@ -9,9 +9,11 @@ from sqlalchemy import Connection
 
 from generator.schedule import DURATION_RE, duration_minutes
 from pwa.api.definitions import parse_version
+from pwa.config import STAFF_ROLES
 from pwa.dashboard import tables
-from pwa.dashboard.context import STAFF, VERSIONED, bundle, now, page, site_or_403
+from pwa.dashboard.context import VERSIONED, bundle, now, page, site_or_403
 from pwa.ops import payloads
+from pwa.ops.documents import applies, roles_of
 from pwa.store import db, records
 from pwa.store import staff as people_store
 
@@ -23,20 +25,14 @@ bp = Blueprint("people", __name__)
 ACK_KINDS = ("procedure", "emergency")
 
 
-def _applies(doc: dict, site: str) -> bool:
-    if doc.get("site"):
-        return doc["site"] == site
-    return doc.get("sites") is None or site in doc["sites"]
-
-
 def matrix(conn: Connection, site: str) -> dict:
     """Staff × documents: who acknowledged the current MAJOR version; courses and quiz scores."""
     raw = bundle().raw
-    staff = people_store.site_staff(conn, site, STAFF)
+    staff = people_store.site_staff(conn, site, STAFF_ROLES)
     versioned = [
         (doc_id, entry)
         for doc_id, entry in sorted(raw["documents"].items())
-        if entry["kind"] in VERSIONED and _applies(entry["doc"], site)
+        if entry["kind"] in VERSIONED and applies(entry["sites"], site)
     ]
     docs = [(doc_id, entry) for doc_id, entry in versioned if entry["kind"] in ACK_KINDS]
     ids = [s[0] for s in staff]
@@ -57,7 +53,7 @@ def matrix(conn: Connection, site: str) -> dict:
     cells: dict[tuple[int, str], dict] = {}
     for user_id, _name, roles in staff:
         for doc_id, entry in versioned:
-            if not (roles & set(entry["doc"].get("roles") or ())):
+            if not (roles & roles_of(entry)):
                 cells[(user_id, doc_id)] = {"state": "na"}
                 continue
             current = parse_version(entry["version"]) or (0, 0)
@@ -75,7 +71,7 @@ def matrix(conn: Connection, site: str) -> dict:
             continue
         course = entry["doc"]
         for user_id, name, roles in staff:
-            if not (roles & set(course.get("roles") or ())):
+            if not (roles & roles_of(entry)):
                 continue
             tries = quizzes.get((user_id, doc_id), [])
             scores = [score_quiz(course, q["data"]) for q in tries]

@@ -4,9 +4,10 @@ deadline, not words in its name."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from generator.models import Standard
-from pwa.ops import exceptions_flow
+from pwa.ops import exceptions_flow, schedules
 
 FRIDAY = dt.datetime(2026, 6, 12, 1, 0)  # naive UTC, Friday 09:00 in Shanghai
 
@@ -48,3 +49,34 @@ def test_a_procedure_without_typed_deadlines_falls_back_to_the_close_hours():
     assert [(d.kind, d.name, d.source, d.due) for d in found] == [
         ("close", "", "", dt.datetime(2026, 6, 12, 7, 0))
     ]
+
+
+def checklist_bundle(sites: list[str] | None) -> dict:
+    """A checklist whose `doc` says nothing of sites and is done once a day, while the
+    bundle's own fields say where it applies and that it is done three times, at set clocks."""
+    doc = {"roles": ["engineer"], "areas": ["roof"], "schedule": {"every": "day", "times": 1}}
+    slots = {
+        "schedules": [
+            {
+                "every": "day",
+                "times": 3,
+                "shifts": [],
+                "at": ["08:00", "12:00", "16:00"],
+                "people": 1,
+            }
+        ],
+        "time_allowed_minutes": 30,
+    }
+    entry = {"kind": "checklist", "title": "水箱", "doc": doc, "sites": sites, "slots": slots}
+    return {"site": {"shifts": []}, "documents": {"CHK-TANK": entry}}
+
+
+def test_where_a_document_applies_and_its_slots_are_the_bundles_word():
+    day, tz = dt.date(2026, 6, 9), ZoneInfo("Asia/Shanghai")
+    assert schedules.expectations(checklist_bundle(["jinxiu"]), "lanyuan", day, tz) == []
+    for sites in (["jinxiu"], None):
+        [found] = schedules.expectations(checklist_bundle(sites), "jinxiu", day, tz)
+        assert [(s.due.strftime("%H:%M"), s.deadline.strftime("%H:%M")) for s in found.slots] == [
+            ("08:00", "08:30"), ("12:00", "12:30"), ("16:00", "16:30"),
+        ]  # fmt: skip
+        assert (found.times, found.roles, found.areas) == (3, {"engineer"}, ("roof",))
