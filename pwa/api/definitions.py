@@ -27,10 +27,6 @@ bp = Blueprint("definitions", __name__, url_prefix="/api/v1")
 BUNDLE = "handbook.json"
 
 
-def canonical(value: object) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
