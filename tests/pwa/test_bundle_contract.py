@@ -4,10 +4,19 @@ deadline, not words in its name."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.models import Standard
+import pytest
+
+from generator.bundle import bundle, bundle_text
+from generator.loader import load_tree
+from generator.models import KINDS, Site, Standard
+from pwa.api import definitions
+from pwa.errors import ApiError
 from pwa.ops import exceptions_flow, schedules
+
+ROOT = Path(__file__).resolve().parents[2]
 
 FRIDAY = dt.datetime(2026, 6, 12, 1, 0)  # naive UTC, Friday 09:00 in Shanghai
 
@@ -80,3 +89,43 @@ def test_where_a_document_applies_and_its_slots_are_the_bundles_word():
             ("08:00", "08:30"), ("12:00", "12:30"), ("16:00", "16:30"),
         ]  # fmt: skip
         assert (found.times, found.roles, found.areas) == (3, {"engineer"}, ("roof",))
+
+
+def write_bundle(site_dir: Path, data: dict, tail: str = "") -> None:
+    (site_dir / "handbook.json").write_text(bundle_text(data) + tail, encoding="utf-8")
+
+
+def loaded(app) -> definitions.Bundle:
+    with app.test_request_context():
+        return definitions.current_bundle()
+
+
+def test_each_document_is_validated_once_per_bundle_version(sqlite_app, site_dir):
+    built = bundle(load_tree(ROOT / "sop"))
+    write_bundle(site_dir, built)
+    first = loaded(sqlite_app)
+    kinds = {doc_id: KINDS[entry["kind"]] for doc_id, entry in built["documents"].items()}
+    assert {doc_id: type(doc) for doc_id, doc in first.documents.items()} == kinds
+    # the objects say what the JSON says
+    assert {doc_id: doc.model_dump(mode="json") for doc_id, doc in first.documents.items()} == {
+        doc_id: entry["doc"] for doc_id, entry in built["documents"].items()
+    }
+    assert isinstance(first.site, Site) and first.site.model_dump(mode="json") == built["site"]
+    # the same version in a new file is read again, not validated again
+    write_bundle(site_dir, built, "\n")
+    again = loaded(sqlite_app)
+    assert again is not first and again.documents is first.documents
+    assert again.site is first.site
+
+
+def test_a_document_the_models_refuse_leaves_the_bundle_unreadable(sqlite_app, site_dir):
+    built = bundle(load_tree(ROOT / "sop"))
+    built["documents"]["ENG-REPAIR"]["doc"]["steps"] = []
+    built["hash"] = "0" * 64  # a version of its own
+    write_bundle(site_dir, built)
+    with pytest.raises(ApiError) as refused:
+        loaded(sqlite_app)
+    assert (refused.value.status, str(refused.value)) == (
+        503,
+        "The handbook bundle cannot be read; rebuild it.",
+    )
