@@ -44,6 +44,7 @@ from pwa.api.schemas import (
 )
 from pwa.errors import ApiError, detail
 from pwa.ops import payloads
+from pwa.ops.documents import applies
 from pwa.store import db, records
 from pwa.store.accounts import User
 from pwa.store.models import utcnow
@@ -231,7 +232,7 @@ class Checker:
             raise Rejected(["site"], f"unknown site {site!r}")
         if not user.is_admin and site not in user.sites:
             raise Rejected(["site"], f"you are not assigned to site {site!r}")
-        if found.sites is not None and site not in found.sites:
+        if not applies(found.sites, site):
             raise Rejected(["site"], f"{def_id!r} does not apply to site {site!r}")
         if not visible(user, found):
             raise Rejected(["def_id"], f"{def_id!r} is not for your roles")
