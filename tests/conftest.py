@@ -18,6 +18,9 @@ import time_machine
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+# the helper modules the tests import: pytest rewrites their asserts as it does a test module's
+pytest.register_assert_rewrite("tests.pwa.scenario", "tests.pwa.support")
+
 ROOT = Path(__file__).resolve().parent.parent
 # the machine's and CI's PostgreSQL; another one with DUTYBOOK_TEST_DATABASE_URL
 POSTGRES = os.environ.get(

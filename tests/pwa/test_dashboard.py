@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from tests.pwa.support import assert_error
-from tests.pwa.test_dashboard_scenario import (
+from tests.pwa.scenario import (
     DAY,
     XSS_NAME,
     XSS_NOTE,
@@ -18,6 +17,7 @@ from tests.pwa.test_dashboard_scenario import (
     start_world,
     summary,
 )
+from tests.pwa.support import assert_error
 
 NEXT = DAY + dt.timedelta(days=1)
 DAY_URL = "/dashboard/lanyuan/?date=2026-06-09"

@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import select
 
 from pwa.store.models import tokens
-from tests.pwa.support import PASSWORD, assert_error
-from tests.pwa.test_dashboard_scenario import (
+from tests.pwa.scenario import (
     DAY,
     dashboard_app,
     dashboard_client,
     read_csv,
     start_world,
 )
+from tests.pwa.support import PASSWORD, assert_error
 
 NEXT = DAY + dt.timedelta(days=1)
 SITE_PAGES = [

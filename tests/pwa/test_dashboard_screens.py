@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.pwa.support import PASSWORD
-from tests.pwa.test_dashboard_scenario import (
+from tests.pwa.scenario import (
     DAY,
     Scenario,
     add_people,
     dashboard_app,
     install_clock,
 )
+from tests.pwa.support import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

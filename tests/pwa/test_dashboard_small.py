@@ -13,7 +13,7 @@ from sqlalchemy import update
 from pwa.dashboard.people import ACK_KINDS
 from pwa.store.models import users
 from tests.conftest import make_app
-from tests.pwa.test_dashboard_scenario import (
+from tests.pwa.scenario import (
     DAY,
     at,
     dashboard_client,

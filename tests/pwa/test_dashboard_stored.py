@@ -18,8 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from pwa.store.models import exception_events, records
-from tests.pwa.support import store_unchecked
-from tests.pwa.test_dashboard_scenario import (
+from tests.pwa.scenario import (
     DAY,
     add_people,
     at,
@@ -27,6 +26,7 @@ from tests.pwa.test_dashboard_scenario import (
     dashboard_client,
     install_clock,
 )
+from tests.pwa.support import store_unchecked
 
 TYPES = ("checklist_run", "patrol_round", "exception", "incident", "ack", "quiz")
 DEFS = ("CHK-PUMP-ROOM", "CHK-LOBBY", "PTL-LY-DAY", "PTL-LY-NIGHT", "ENG-REPAIR",
