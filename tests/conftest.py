@@ -1,4 +1,4 @@
-"""Shared fixtures: the app over SQLite and PostgreSQL (flaskr's app, client, runner), and the clock.
+"""Shared fixtures: the app over SQLite and PostgreSQL (flaskr's app and client), and the clock.
 
 No test sees the wall clock: each one runs at a fixed instant (time-machine, ticking from
 there), and servers it starts in other processes get the same instant (`CLOCK_START`).
@@ -194,11 +194,6 @@ def sqlite_app(sqlite_template, site_dir, tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-@pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
 
 
 @pytest.fixture(scope="session")
