@@ -29,12 +29,6 @@ def _count(app) -> int:
         return conn.scalar(select(func.count()).select_from(records))
 
 
-@pytest.fixture
-def engineer(app, client):
-    add_people(app)
-    return sign_in(client, "eng-l")
-
-
 # one valid record of each type, with the person allowed to make it
 EACH_TYPE = [
     ("eng-l", {"type": "checklist_run"}),
