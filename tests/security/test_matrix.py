@@ -97,6 +97,17 @@ RULES: dict[tuple[str, str], Rule] = {
         for page in ("", "acks", "exceptions", "range", "report", "trends")
     },
     ("GET", "/dashboard/<site>/exceptions/<record_id>"): rule(SUPERVISORS, sites=SITES),
+    # the service desk: a phone's list of what it is given
+    ("GET", "/api/v1/tickets"): rule(SIGNED_IN),
+    # the resident's pages need no account: the report form and its poster for every site; an
+    # empty report is refused with what is missing (400); a status link is its token, and an
+    # unknown token reads nothing (404), signed in or not
+    ("GET", "/r/<site>/"): rule(ANYONE, sites=SITES),
+    ("POST", "/r/<site>/"): rule(ANYONE, 400, sites=SITES),
+    ("GET", "/r/<site>/poster"): rule(ANYONE, sites=SITES),
+    ("GET", "/r/t/<token>"): rule(ANYONE, 404),
+    ("POST", "/r/t/<token>/<action>"): rule(ANYONE, 404),
+    ("GET", "/r/t/<token>/photos/<sha256>"): rule(ANYONE, 404),
     ("POST", "/dashboard/<site>/exceptions/<record_id>"): rule(SUPERVISORS, 303, sites=SITES),
 }
 LOGIN = ("POST", "/dashboard/login")
@@ -237,7 +248,7 @@ def _url(key: tuple[str, str], case: str) -> str:
         "/api/v1/records": f"/api/v1/records?site={case}" if method == "GET" and case else None,
     }.get(route) or route.replace("<site>", case or "lanyuan").replace(
         "<record_id>", LY_EXC if case == "lanyuan" else JX_EXC
-    )
+    ).replace("<token>", "0" * 32).replace("<action>", "confirm").replace("<sha256>", SHA)
 
 
 def answer(app, key: tuple[str, str], caller: str, case: str, said: bool):
