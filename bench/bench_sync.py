@@ -32,7 +32,7 @@ from bench.results import Row
 from tests.conftest import POSTGRES
 
 ROOT = Path(__file__).resolve().parent.parent
-SOP = ROOT / "tests" / "pwa" / "sop"
+SOP = ROOT / "tests" / "fixtures" / "handbook" / "sop"
 CLIENTS, BATCH, TOTAL = 20, 500, 100_000
 # the push, the bare endpoint and the replay take turns, a fifth of the records each time
 ROUNDS = 5

@@ -167,7 +167,7 @@ def make_app(database_url: str, site_dir: Path, tmp_path: Path, sop_dir: Path | 
             "SECRET_KEY": "test-secret-key-0123456789",
             "DATABASE_URL": database_url,
             "SITE_DIR": str(site_dir),
-            "SOP_DIR": str(sop_dir or ROOT / "tests" / "pwa" / "sop"),
+            "SOP_DIR": str(sop_dir or ROOT / "tests" / "fixtures" / "handbook" / "sop"),
             "CONTENT_DIR": str(tmp_path / "no-content"),
             "PASSWORD_MEMORY_KIB": 1024,
             "PASSWORD_TIME_COST": 1,

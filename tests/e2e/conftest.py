@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURE = Path(__file__).with_name("fixtures") / "handbook"
+FIXTURE = ROOT / "tests" / "fixtures" / "handbook"  # the test handbook (tests/fixtures/README.md)
 BIN = Path(sys.executable).parent
 ARTIFACTS = ROOT / "test-artifacts"
 

@@ -15,16 +15,21 @@ from tests.e2e.helpers import sign_in
 # (shift named in the title, {document: (state, chip text)}) at each instant of INSTANTS
 EXPECTED = {
     # 10:30 on a Tuesday: the day shift's first patrol slot (08:00-11:00) is open, and so is
-    # the first of the pump room's two daily slots (00:00-12:00)
+    # the first of the pump room's two daily slots (00:00-12:00); the night-only route
+    # (PTL-JX-OUT-NIGHT) is not due in the day shift
     "day": (
         "白班",
         {"CHK-PUMP-ROOM": ("due", "待办 0/2"), "PTL-JX-NIGHT": ("due", "待办 0/4")},
     ),
     # 00:20: the night shift began at 20:00 the day before; its first slot (20:00-23:00) has
-    # passed; a new day began at midnight for the pump room
+    # passed, for both routes; a new day began at midnight for the pump room
     "night": (
         "夜班",
-        {"CHK-PUMP-ROOM": ("due", "待办 0/2"), "PTL-JX-NIGHT": ("late", "逾期 0/4")},
+        {
+            "CHK-PUMP-ROOM": ("due", "待办 0/2"),
+            "PTL-JX-NIGHT": ("late", "逾期 0/4"),
+            "PTL-JX-OUT-NIGHT": ("late", "逾期 0/4"),
+        },
     ),
 }
 

@@ -20,8 +20,7 @@ from generator.schedule import duration_parts
 ROOT = Path(__file__).resolve().parents[2]
 HANDBOOKS = [
     "sop",
-    "tests/pwa/sop",
-    "tests/e2e/fixtures/handbook/sop",
+    "tests/fixtures/handbook/sop",
     "tests/fixtures/site/basic/sop",
 ]
 

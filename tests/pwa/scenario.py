@@ -15,9 +15,8 @@ from pathlib import Path
 
 from pwa.store import accounts
 from tests.conftest import make_app
-from tests.pwa.support import PASSWORD, bearer
+from tests.pwa.support import PASSWORD, SOP, bearer
 
-SOP = Path(__file__).with_name("sop")
 TZ = dt.timezone(dt.timedelta(hours=8))
 DAY = dt.date(2026, 6, 9)
 XSS_NOTE = '<script>alert("x")</script> 水管漏水'
@@ -115,9 +114,24 @@ PNG = bytes.fromhex(
 )
 
 
+# what the scenario changes in the test handbook: the pump room is checked at set times, so
+# the day page counts its 09:00 slot due by 10:00
+EDITS = {
+    "checklists/chk-pump-room.yaml": (
+        "schedule: {every: day, times: 2}\n",
+        'schedule: {every: day, times: 2, at: ["09:00", "21:00"]}\n',
+    ),
+}
+
+
 def make_sop(tmp_path: Path) -> Path:
+    """The test handbook with the scenario's edits and its lanyuan routes and checklists."""
     target = tmp_path / "sop"
     shutil.copytree(SOP, target)
+    for name, (old, new) in EDITS.items():
+        text = (target / name).read_text(encoding="utf-8")
+        assert old in text, f"{name} no longer says {old!r}"
+        (target / name).write_text(text.replace(old, new), encoding="utf-8")
     for name, text in EXTRA_SOP.items():
         (target / name).write_text(text.lstrip(), encoding="utf-8")
     return target

@@ -13,7 +13,8 @@ from pwa.api.schemas import FIELDS
 from pwa.store import accounts
 from pwa.store.models import records, users
 
-SOP = Path(__file__).with_name("sop")
+# the test handbook (tests/fixtures/README.md)
+SOP = Path(__file__).parents[1] / "fixtures" / "handbook" / "sop"
 
 # username: (roles, sites)
 PEOPLE = {
