@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from sqlalchemy import Connection
 
-from pwa.ops.tickets import OPEN, RATINGS, Category, Event, State, derive
+from pwa.ops.tickets import _ALLOWED, OPEN, RATINGS, Category, Event, State, derive
 from pwa.ops.workdays import Calendar
 from pwa.store import tickets as store
 
@@ -170,7 +170,8 @@ def check_report(desk: Desk, report: Report, *, resident: bool) -> None:
     for name, text, most in (("room", report.room, 64), ("name", report.name, 64)):
         if not text.strip() or len(text) > most:
             raise DeskError(name, f"1 to {most} characters")
-    if not PHONE_RE.match(report.phone):
+    # a problem staff found on their round may have nobody to call back
+    if not (report.source == "staff" and not report.phone) and not PHONE_RE.match(report.phone):
         raise DeskError("phone", "a phone number: digits, 5 to 20")
     if not report.description.strip() or len(report.description) > 2000:
         raise DeskError("description", "1 to 2,000 characters")
@@ -318,6 +319,11 @@ def rederive(conn: Connection, desk: Desk, ticket_id: str, now: dt.datetime) -> 
     store.save_state(conn, ticket_id, values)
     store.set_flags(conn, ticket_id, state.flags)
     return state
+
+
+def allows(kind: str, status: str) -> bool:
+    """Whether a ticket in `status` takes the event; otherwise its log keeps it, flagged."""
+    return kind == "note" or status in _ALLOWED.get(kind, ())
 
 
 def mask_phone(phone: str) -> str:
