@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 
-from pwa.store import accounts
+from pwa.api.definitions import current_bundle
+from pwa.clock import utcnow
+from pwa.ops import desk
+from pwa.store import accounts, db, tickets
 from tests.pwa.support import PASSWORD, add_people, app_data, bearer, record, sign_in
 from tests.reliability import summary
 
@@ -74,6 +78,41 @@ for method, changed in (("GET", 200), ("POST", 303)):
     }
 
 
+# the service desk's pages, with a 客服 (service) of lanyuan among the callers; one ticket per
+# site (with the engineer's photo), each caller fresh as above
+DESK_CALLERS = ("anonymous", "guard-l", "svc-l", "sup-l", "admin")
+LY_TICKET, JX_TICKET = "LY-20260609-001", "JX-20260609-001"
+DESK_RULES: dict[tuple[str, str], dict[str, tuple[int, ...]]] = {}
+for method, rule, changed in (
+    ("GET", "/dashboard/<site>/desk", 200),
+    ("GET", "/dashboard/<site>/desk/new", 200),
+    ("POST", "/dashboard/<site>/desk/new", 303),
+    ("GET", "/dashboard/<site>/desk/month", 200),
+    ("GET", "/dashboard/<site>/desk/<number>", 200),
+    ("POST", "/dashboard/<site>/desk/<number>/<action>", 303),
+    ("GET", "/dashboard/<site>/desk/<number>/photos/<sha256>", 200),
+):
+    DESK_RULES[(method, rule)] = {
+        "lanyuan": (302, 403, changed, changed, changed),
+        "jinxiu": (302, 403, 403, 403, changed),
+    }
+# making a ticket of an exception is the exceptions page's: supervisors and admins only
+DESK_RULES[("POST", "/dashboard/<site>/exceptions/<record_id>/ticket")] = {
+    "lanyuan": (302, 403, 403, 303, 303),
+    "jinxiu": (302, 403, 403, 403, 303),
+}
+DESK_FORMS = {
+    "/dashboard/<site>/desk/new": lambda: {
+        "form_id": str(uuid.uuid4()), "source": "phone", "category": "repair-normal",
+        "room": "1-1-101", "name": "李", "phone": "13900001111", "description": "灯坏了",
+    },
+    "/dashboard/<site>/desk/<number>/<action>": lambda: {
+        "event_id": str(uuid.uuid4()), "text": "seen",
+    },
+    "/dashboard/<site>/exceptions/<record_id>/ticket": lambda: {"category": "staff-found"},
+}  # fmt: skip
+
+
 def _route_key(rule) -> str:
     return re.sub(r"<int:(\w+)>", r"<\1>", rule.rule)
 
@@ -87,7 +126,7 @@ def url_map_routes(app) -> set[tuple[str, str]]:
 
 
 def test_every_endpoint_has_a_rule(app):
-    assert set(RULES) == url_map_routes(app)
+    assert set(RULES) | set(DESK_RULES) == url_map_routes(app)
 
 
 def _setup(app) -> None:
@@ -107,6 +146,14 @@ def _setup(app) -> None:
     assert put.status_code == 201
     with app.extensions["dutybook.engine"].begin() as conn:
         accounts.add_user(conn, ph, "victim", PASSWORD, ["guard"], ["lanyuan"])
+        accounts.add_user(conn, ph, "svc-l", PASSWORD, ["service"], ["lanyuan"])
+    with app.app_context(), db.writing() as conn:
+        for site in ("lanyuan", "jinxiu"):
+            call = desk.Report(site, "repair-normal", "3-1-502", "张", "13800138000", "漏水",
+                               "phone", photos=(SHA,))  # fmt: skip
+            made = desk.report(conn, current_bundle().desk, call, actor="m", user_id=None,
+                               now=utcnow())  # fmt: skip
+            tickets.add_photos(conn, made[0], [SHA])
 
 
 def _client(app, caller: str, dashboard: bool):
@@ -144,7 +191,9 @@ def _request(app, caller: str, method: str, rule: str, site: str):
         "/api/v1/records": f"/api/v1/records?site={site}" if method == "GET" else None,
     }.get(rule) or rule.replace("<site>", site or "lanyuan").replace(
         "<record_id>", LY_EXC if site == "lanyuan" else JX_EXC
-    )
+    ).replace("<number>", LY_TICKET if site == "lanyuan" else JX_TICKET).replace(
+        "<action>", "note"
+    ).replace("<sha256>", SHA)
     kwargs: dict = {"headers": dict(headers)}
     if rule == "/api/v1/session" and method == "POST":
         name = caller if caller != "anonymous" else "victim"
@@ -160,7 +209,7 @@ def _request(app, caller: str, method: str, rule: str, site: str):
             "/dashboard/admin/users": {"action": "disable", "username": "victim"},
             "/dashboard/admin/tokens": {"token_id": "1"},
             "/dashboard/<site>/exceptions/<record_id>": {"note": "seen"},
-        }.get(rule, {})
+        }.get(rule) or DESK_FORMS.get(rule, dict)()
         if rule == "/dashboard/login":
             form["password"] = PASSWORD
         kwargs["data"] = {**form, "csrf_token": csrf}
@@ -178,11 +227,24 @@ def test_role_site_endpoint_matrix(app):
     }
     assert actual == RULES
     cases = sum(len(sites) * len(CALLERS) for sites in RULES.values())
+    cases += _desk_matrix(app)
     summary.record(
         "matrix",
         app.config["DATABASE_URL"].split(":")[0].split("+")[0],
         {"routes": len(RULES), "callers": len(CALLERS), "route_site_caller_cases": cases},
     )
+
+
+def _desk_matrix(app) -> int:
+    actual = {
+        key: {
+            site: tuple(_request(app, caller, *key, site) for caller in DESK_CALLERS)
+            for site in sites
+        }
+        for key, sites in DESK_RULES.items()
+    }
+    assert actual == DESK_RULES
+    return sum(len(sites) * len(DESK_CALLERS) for sites in DESK_RULES.values())
 
 
 def test_pushes_by_site(app, client):
