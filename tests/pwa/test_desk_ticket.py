@@ -12,9 +12,11 @@ import re
 import uuid
 
 import pytest
+from flask import session
 from PIL import Image
 from sqlalchemy import select
 
+from pwa.dashboard.desk_view import flag_words
 from pwa.ops.tickets import KINDS
 from pwa.store.models import exception_events, ticket_events, ticket_photos, tickets
 from tests.pwa.desk_support import (
@@ -91,7 +93,7 @@ def test_the_whole_loop_from_the_desk(app, desk, fixed_clock):
     phone_events(app, number, "eng-l", "accepted", "arrived", "finished")
     assert act(client, csrf, number, "note", text="业主要求下午再来看一次").status_code == 303
     page = client.get(f"/dashboard/lanyuan/desk/{number}").get_data(as_text=True)
-    assert "未采用：finished while assigned" in page
+    assert "未采用：工单为“已派单”时不能“处理完毕”" in page
     assert '<span class="chip tstatus-waiting" id="status">待业主确认</span>' in page
     assert "业主要求下午再来看一次" in page
     assert '<li class="clock clock-met" data-clock="on_site">' in page
@@ -242,3 +244,23 @@ def test_an_exception_becomes_a_ticket_in_one_click(app, desk):
     assert client.get(f"/api/v1/blobs/{sha}").data == photo
     # 客服 cannot open exceptions, so cannot make tickets of them
     assert client.post(url, data=form).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("why", "zh", "en"),
+    [
+        ("finished while assigned", "工单为“已派单”时不能“处理完毕”",
+         "“Done” cannot come while the ticket is “Dispatched”"),
+        ("arrived by eng-l2, not the assignee", "eng-l2 不是负责人，不能“到场”",
+         "eng-l2 is not the assignee and cannot say “On site”"),
+        ("assigned to eng-l", "工单已派给 eng-l", "the ticket is given to eng-l"),
+        ("created twice", "重复登记", "registered twice"),
+        ("before the ticket was created", "早于工单登记", "before the ticket was registered"),
+        ("something new", "something new", "something new"),
+    ],
+)  # fmt: skip
+def test_why_an_event_was_not_applied_in_words(sqlite_app, why, zh, en):
+    for lang, words in (("zh", zh), ("en", en)):
+        with sqlite_app.test_request_context():
+            session["lang"] = lang
+            assert flag_words(why) == words
