@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from generator.labels import duration_words
+from pwa.api.tickets import sees_phone
 from pwa.config import STAFF_ROLES
 from pwa.dashboard import tables
 from pwa.dashboard.context import lang, now, page, t, user
@@ -98,6 +99,19 @@ def _log(state) -> list[dict]:
     ]
 
 
+def _status_link(row) -> str | None:
+    """The resident's private status link, for 客服 to send a caller; None when the ticket has
+    none (or another kind of token) or the viewer may not see the resident's number."""
+    token = status_token(row.id)
+    if (
+        not row.phone
+        or row.token_hash != rules.token_hash(token)
+        or not sees_phone(user(), row.site)
+    ):
+        return None
+    return f"{request.host_url}r/t/{token}"
+
+
 def _render(prop: dict, desk: Desk, row, error: str | None = None, status: int = 200):
     conn = db.connection()
     state = rules.state_of(conn, desk, row)
@@ -116,8 +130,7 @@ def _render(prop: dict, desk: Desk, row, error: str | None = None, status: int =
         ticket=row,
         label=category_label(desk, row.category),
         phone=phone_of(row),
-        # for 客服 to send the caller: the same private link a resident's own report gets
-        status_link=f"{request.host_url}r/t/{status_token(row.id)}" if row.phone else None,
+        status_link=_status_link(row),
         clocks=clocks_of(row, desk, naive(now())),
         log=log,
         photos=_photos(row, state.log),

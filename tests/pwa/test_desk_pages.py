@@ -6,6 +6,7 @@ time left, late since or paused; its filters and its CSV twin."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -53,6 +54,10 @@ def test_a_call_registered_twice_is_one_ticket(app, desk):
     page = client.get("/dashboard/lanyuan/desk/LY-20260609-001").get_data(as_text=True)
     assert "&lt;script&gt;" in page and "<script>alert" not in page
     assert '<dd class="phone" id="phone">13800138000</dd>' in page
+    # the caller's own status link, the same a resident's report gets, for 客服 to send
+    link = re.search(r'class="copy" readonly value="http://localhost/(r/t/[0-9a-f]{32})"', page)
+    status = app.test_client().get(f"/{link[1]}")
+    assert status.status_code == 200 and "LY-20260609-001" in status.get_data(as_text=True)
 
 
 def test_a_visit_and_what_staff_found(app, desk):
@@ -62,6 +67,8 @@ def test_a_visit_and_what_staff_found(app, desk):
     assert ticket_row(app, visit).source == "visit"
     row = ticket_row(app, found)
     assert (row.source, row.phone, row.grp) == ("staff", "", "repair")
+    page = client.get(f"/dashboard/lanyuan/desk/{found}").get_data(as_text=True)
+    assert '<dd class="phone" id="phone">—</dd>' in page and 'class="copy"' not in page
 
 
 @pytest.mark.parametrize(
@@ -174,3 +181,10 @@ def test_english(app, desk):
     assert clocks(page, number) == {
         "respond": "5 min left", "on_site": "10 min left", "close": "1 d 0 h left",
     }  # fmt: skip
+    # the session keeps the language for the other pages
+    ticket = client.get(f"/dashboard/lanyuan/desk/{number}").get_data(as_text=True)
+    assert "<h3>Dispatch</h3>" in ticket and "limit 5 min" in ticket and "Registered" in ticket
+    month = client.get("/dashboard/lanyuan/desk/month").get_data(as_text=True)
+    assert "Call-back rate" in month and "≥ 50%" in month
+    form = client.get("/dashboard/lanyuan/desk/new").get_data(as_text=True)
+    assert "Found by staff" in form

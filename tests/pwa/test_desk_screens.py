@@ -21,6 +21,7 @@ from tests.pwa.desk_support import (
     registered,
     signed_in,
 )
+from tests.e2e.test_accessibility import assert_accessible, audit
 from tests.pwa.support import PASSWORD
 from tests.pwa.test_dashboard_screens import CSP
 
@@ -146,6 +147,8 @@ def test_desk_pages_fit_the_screen_and_run_no_script(live, browser, width):
         )
         assert overflow <= 0, (name, width, overflow)
         page.screenshot(path=str(ARTIFACTS / f"desk-{name}-{width}.png"), full_page=True)
+        if width == 1280:  # axe-core: no serious violation, and a score of 90 or more
+            assert_accessible(audit(page, f"dashboard-desk-{name}"))
     page.emulate_media(media="print")
     page.goto(f"{base}{pages['month']}")
     assert page.locator("nav.tabs").is_hidden()

@@ -32,6 +32,8 @@ SAMPLE = {
     "sha256": "0" * 64,
     "token_id": "1",
     "path": "procedures/",
+    "number": "LY-20260609-001",
+    "action": "note",
 }
 STATIC_FILES = {
     "shell.static": "app/main.js",
