@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 from werkzeug.serving import make_server
 
+from tests.e2e.test_accessibility import assert_accessible, audit
 from tests.pwa.desk_support import (
     act,
     add_people,
@@ -21,7 +22,6 @@ from tests.pwa.desk_support import (
     registered,
     signed_in,
 )
-from tests.e2e.test_accessibility import assert_accessible, audit
 from tests.pwa.support import PASSWORD
 from tests.pwa.test_dashboard_screens import CSP
 
