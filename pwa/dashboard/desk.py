@@ -12,6 +12,7 @@ import uuid
 from flask import Blueprint, Response, redirect, request
 from sqlalchemy.exc import IntegrityError
 
+from generator.models import Property
 from pwa.dashboard import tables
 from pwa.dashboard.context import now, page, user
 from pwa.dashboard.desk_view import (
@@ -110,7 +111,7 @@ def open_list(site: str) -> Response | str:
     )
 
 
-def _form_page(prop: dict, desk: Desk, form_id: str, values: dict, error, status: int = 200):
+def _form_page(prop: Property, desk: Desk, form_id: str, values: dict, error, status: int = 200):
     body = page(
         "desk_new.html",
         site=prop,

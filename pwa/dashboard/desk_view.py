@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from generator.models import Property
 from pwa.api.tickets import sees_phone
 from pwa.dashboard.context import bundle, lang, site_or_403, t, user
 from pwa.errors import ApiError
@@ -38,7 +39,7 @@ def the_desk() -> Desk:
     return found
 
 
-def desk_site(site: str) -> dict:
+def desk_site(site: str) -> Property:
     """The site, when the signed-in user works its desk; else 404 or 403."""
     prop = site_or_403(site)
     if not works_the_desk(user()):
@@ -115,9 +116,9 @@ def category_label(desk: Desk, category: str) -> str:
 
 
 def role_names() -> dict[str, str]:
-    roles = (bundle().raw.get("site") or {}).get("roles", [])
+    site = bundle().site
     english = lang() == "en"
-    return {r["id"]: (r.get("name_en") or r["name"]) if english else r["name"] for r in roles}
+    return {r.id: (r.name_en or r.name) if english else r.name for r in site.roles} if site else {}
 
 
 def naive(moment: dt.datetime) -> dt.datetime:

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, redirect, request
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from generator.models import Property
 from pwa.dashboard import tables
 from pwa.dashboard.context import bundle, now, page, rec, site_or_403, t, user
 from pwa.dashboard.desk_view import category_label
@@ -147,7 +148,7 @@ def exception_page(site: str, record_id: str) -> Response | str:
     return _exception_page(prop, conn, rec, error)
 
 
-def _exception_page(prop: dict, conn: Connection, rec: Rec, error: str | None):
+def _exception_page(prop: Property, conn: Connection, rec: Rec, error: str | None):
     item = _exception_view(
         rec, exceptions_flow.history(conn, [rec.id])[rec.id], bundle().raw, now()
     )
@@ -160,7 +161,7 @@ def _exception_page(prop: dict, conn: Connection, rec: Rec, error: str | None):
             item=item,
             error=error,
             next_statuses=exceptions_flow.NEXT[item["state"].status],
-            people=staff.site_people(conn, prop["id"]),
+            people=staff.site_people(conn, prop.id),
             ticket=ticket_store.by_exception(conn, rec.id) if desk else None,
             desk_categories=[(c, category_label(desk, c)) for c in kinds],
             # preselected: the first kind residents cannot choose, the one for what staff find

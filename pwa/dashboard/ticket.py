@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from generator.labels import duration_words
+from generator.models import Property
 from pwa.api.tickets import sees_phone
 from pwa.config import STAFF_ROLES
 from pwa.dashboard import tables
@@ -112,7 +113,7 @@ def _status_link(row) -> str | None:
     return f"{request.host_url}r/t/{token}"
 
 
-def _render(prop: dict, desk: Desk, row, error: str | None = None, status: int = 200):
+def _render(prop: Property, desk: Desk, row, error: str | None = None, status: int = 200):
     conn = db.connection()
     state = rules.state_of(conn, desk, row)
     log = _log(state)

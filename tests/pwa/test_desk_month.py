@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.pwa.desk_support import PHONE, act, add_people, phone_events, registered, signed_in
-from tests.pwa.test_dashboard_scenario import read_csv
+from tests.pwa.scenario import read_csv
 
 MONTH = "/dashboard/lanyuan/desk/month?month=2026-06"
 

@@ -23,7 +23,7 @@ from tests.pwa.desk_support import (
     signed_in,
     ticket_row,
 )
-from tests.pwa.test_dashboard_scenario import read_csv
+from tests.pwa.scenario import read_csv
 
 
 @pytest.fixture

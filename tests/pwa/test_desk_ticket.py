@@ -29,8 +29,8 @@ from tests.pwa.desk_support import (
     signed_in,
     ticket_row,
 )
+from tests.pwa.scenario import read_csv
 from tests.pwa.support import app_data, bearer, record, sign_in
-from tests.pwa.test_dashboard_scenario import read_csv
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pwa import create_app
 from pwa.cli import secret_problem
 from tests.pwa.support import PASSWORD, add_people, assert_error, bearer, record, sign_in
 from tests.reliability import summary
-from tests.security.test_matrix import LY_EXC, LY_TICKET, _setup, url_map_routes
+from tests.security.test_matrix import LY_EXC, TICKETS, _setup, url_map_routes
 
 CSRF = "The CSRF token is missing or wrong; reload the page."
 # state-changing routes a cookie session cannot reach without the token, and why one is exempt
@@ -51,7 +51,7 @@ URLS = {
         f"/dashboard/lanyuan/exceptions/{LY_EXC}/ticket"
     ),
     "/dashboard/<site>/desk/new": "/dashboard/lanyuan/desk/new",
-    "/dashboard/<site>/desk/<number>/<action>": f"/dashboard/lanyuan/desk/{LY_TICKET}/note",
+    "/dashboard/<site>/desk/<number>/<action>": f"/dashboard/lanyuan/desk/{TICKETS['lanyuan']}/note",
 }
 
 
@@ -89,7 +89,7 @@ def test_cookie_sessions_need_the_csrf_token_for_every_change(app):
     users = client.get("/dashboard/admin/users?format=csv&table=users").get_data(as_text=True)
     assert "victim,guard,lanyuan,0" in users
     assert client.get(f"/dashboard/lanyuan/exceptions/{LY_EXC}").data.count(b"forged") == 0
-    assert client.get(f"/dashboard/lanyuan/desk/{LY_TICKET}").data.count(b"forged") == 0
+    assert client.get(f"/dashboard/lanyuan/desk/{TICKETS['lanyuan']}").data.count(b"forged") == 0
     assert client.get("/dashboard/lanyuan/desk").data.count(b"forged") == 0
     # with the token, a change goes through
     with client.post("/dashboard/admin/users",
