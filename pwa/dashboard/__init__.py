@@ -2,10 +2,12 @@
 
 This module is the blueprint, its sign-in guard and the registration of the pages, each its own
 nested blueprint: `day` (the sites, a day, a range), `exceptions`, `people` (acknowledgements,
-courses), `trends` (trends, the printable report) and `admin`. The pages share `context` (who,
-where, when, wording) and `tables` (the CSV twin of every table), and read the store and the
-bundle and hand plain values to `compliance` and `exceptions_flow`. Supervisors see only their
-sites, admins every site, staff nothing; every POST checks the session's CSRF token.
+courses), `trends` (trends, the printable report), `admin`, and the service desk's `desk` (the
+open list, registering, the month) and `ticket` (one ticket and the desk's actions on it). The
+pages share `context` (who, where, when, wording) and `tables` (the CSV twin of every table),
+and read the store and the bundle and hand plain values to `compliance` and `exceptions_flow`.
+Supervisors see only their sites, admins every site, 客服 (service) their sites' desk pages,
+other staff nothing; every POST checks the session's CSRF token.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, g, redirect, request, session
 
 from pwa.api.auth import check_csrf, current_user
-from pwa.dashboard import admin, context, day, exceptions, people, trends
+from pwa.dashboard import admin, context, day, desk, exceptions, people, ticket, trends
+from pwa.dashboard.desk_view import DESK_BLUEPRINTS, desk_only
 from pwa.dashboard.text import LANGS
 from pwa.errors import ApiError
 
@@ -42,7 +45,14 @@ def _sign_in_first() -> Response | None:
     if user is None:
         target = request.full_path.rstrip("?")
         return redirect(f"/dashboard/login?{urlencode({'next': target})}")
-    if user.is_staff:
+    if desk_only(user):
+        # 客服 work the service desk of their sites, and see nothing else here
+        if request.endpoint == "dashboard.day.index":
+            if len(user.sites) == 1:
+                return redirect(f"/dashboard/{next(iter(user.sites))}/desk")
+        elif request.blueprint not in DESK_BLUEPRINTS:
+            raise ApiError(403, "客服 may open only the service desk's pages.")
+    elif user.is_staff:
         raise ApiError(403, "The dashboard is for supervisors and admins.")
     if request.method == "POST" and user.token_id is None:
         check_csrf()
@@ -50,5 +60,5 @@ def _sign_in_first() -> Response | None:
     return None
 
 
-for _page in (day, exceptions, people, trends, admin):
+for _page in (day, exceptions, people, trends, admin, desk, ticket):
     bp.register_blueprint(_page.bp)

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from flask import Blueprint, Response, current_app, redirect, request
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
+from generator.models import Property
 from pwa.dashboard import tables
-from pwa.dashboard.context import bundle, now, page, rec, site_or_403, user
+from pwa.dashboard.context import bundle, now, page, rec, site_or_403, t, user
+from pwa.dashboard.desk_view import category_label
+from pwa.dashboard.text import text
 from pwa.errors import ApiError
+from pwa.ops import desk as desk_rules
 from pwa.ops import exceptions_flow, schedules
 from pwa.ops.compliance import Rec
+from pwa.resident import status_token
 from pwa.store import db, records, staff
+from pwa.store import tickets as ticket_store
 
 bp = Blueprint("exceptions", __name__)
 
@@ -137,9 +145,15 @@ def exception_page(site: str, record_id: str) -> Response | str:
             error = str(exc)
         else:
             return redirect(f"/dashboard/{site}/exceptions/{rec.id}", code=303)
+    return _exception_page(prop, conn, rec, error)
+
+
+def _exception_page(prop: Property, conn: Connection, rec: Rec, error: str | None):
     item = _exception_view(
         rec, exceptions_flow.history(conn, [rec.id])[rec.id], bundle().raw, now()
     )
+    desk = bundle().desk
+    kinds = desk.raw_categories if desk else {}
     return (
         page(
             "exception.html",
@@ -147,7 +161,69 @@ def exception_page(site: str, record_id: str) -> Response | str:
             item=item,
             error=error,
             next_statuses=exceptions_flow.NEXT[item["state"].status],
-            people=staff.site_people(conn, site),
+            people=staff.site_people(conn, prop.id),
+            ticket=ticket_store.by_exception(conn, rec.id) if desk else None,
+            desk_categories=[(c, category_label(desk, c)) for c in kinds],
+            # preselected: the first kind residents cannot choose, the one for what staff find
+            default_category=next(
+                (c for c, k in kinds.items() if k.get("resident") is False), None
+            ),
         ),
         422 if error else 200,
     )
+
+
+def exception_ticket_id(record_id: str) -> str:
+    # one ticket per exception, however many clicks or people: its id follows from the record
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"dutybook:exception:{record_id}"))
+
+
+@bp.post("/<site>/exceptions/<record_id>/ticket")
+def make_ticket(site: str, record_id: str) -> Response | tuple[str, int]:
+    """One click from a staff member's exception to a service desk ticket (source staff)."""
+    prop = site_or_403(site)
+    desk = bundle().desk
+    if desk is None:
+        raise ApiError(404, "This handbook has no service desk document.")
+    conn = db.connection()
+    rec = _one_exception(conn, site, record_id)
+    made = ticket_store.by_exception(conn, rec.id)
+    if made is None:
+        item = _exception_view(
+            rec, exceptions_flow.history(conn, [rec.id])[rec.id], bundle().raw, now()
+        )
+        ticket_id = exception_ticket_id(rec.id)
+        report = desk_rules.Report(
+            site=site,
+            category=request.form.get("category", ""),
+            room=(request.form.get("room") or item["title"]).strip()[:64],
+            name=rec.username,
+            phone="",
+            description=(item["note"] or item["title"])[:2000],
+            source="staff",
+            photos=tuple(item["photos"][:3]),
+            exception_id=rec.id,
+        )
+        moment = schedules.utc_naive(now())
+        try:
+            with db.writing() as write:
+                _, number, _ = desk_rules.report(
+                    write,
+                    desk,
+                    report,
+                    actor=user().username,
+                    user_id=user().id,
+                    now=moment,
+                    ticket_id=ticket_id,
+                    token=status_token(ticket_id),
+                )
+                ticket_store.add_photos(write, ticket_id, report.photos)
+                # the exception's history is stored data, in the handbook's language
+                note = text("zh", "made_ticket_note", number=number)
+                records.add_exception_event(write, rec.id, user().id, None, None, note)
+        except desk_rules.DeskError as exc:
+            return _exception_page(prop, conn, rec, t(f"err_{exc.field}"))
+        except IntegrityError:
+            pass  # another click made it first
+        made = ticket_store.by_exception(db.connection(), rec.id)
+    return redirect(f"/dashboard/{site}/desk/{made.number}", code=303)

@@ -183,3 +183,63 @@ def site_row(r: dict) -> list[object]:
         r["id"], r["name"], r["areas"], r["people"], r["devices"],
         local(r["last"]) if r["last"] else "",
     ]  # fmt: skip
+
+
+# --- the service desk ---------------------------------------------------------------------------
+
+TICKET_HEADER = [
+    "number", "created_at", "category", "group", "source", "room", "name", "phone", "status",
+    "assignee", "pool", "respond_due", "respond", "on_site_due", "on_site", "close_due", "close",
+    "late", "flagged",
+]  # fmt: skip
+
+
+def ticket_row(item: dict) -> list[object]:
+    """An open ticket; the phone as the viewer may see it (item["phone"])."""
+    row = item["row"]
+    clocks = [value for c in item["clocks"] for value in (local(c.due) if c.due else "", c.state)]
+    return [
+        row.number, local(row.created_at), row.category, row.grp, row.source, row.room, row.name,
+        item["phone"], row.status, row.assignee, row.pool, *clocks, item["late"], row.flagged,
+    ]  # fmt: skip
+
+
+EVENT_HEADER = ["at", "kind", "actor", "data", "applied", "reason"]
+
+
+def event_row(event: dict) -> list[object]:
+    data = " ".join(f"{k}={v}" for k, v in sorted(event["data"].items()))
+    return [
+        local(event["at"]),
+        event["kind"],
+        event["actor"],
+        data,
+        not event["flag"],
+        event["flag"],
+    ]
+
+
+MONTH_TABLES = ("by_category", "by_source", "clocks", "rates")
+
+
+def month_table(table: str, figures, label) -> tuple[list[str], list[list[object]]] | None:
+    """One table of the desk's month figures (header, rows), or None for an unknown name."""
+    if table == "by_category":
+        return ["category", "name", "tickets"], [[c, label(c), n] for c, n in figures.by_category]
+    if table == "by_source":
+        return ["source", "tickets"], [[s, n] for s, n in figures.by_source]
+    if table == "clocks":
+        header = ["clock", "judged", "within", "late", "running_late", "percent",
+                  "median_minutes", "p90_minutes"]  # fmt: skip
+        rows = [
+            [c.clock, c.judged, c.within, c.late, c.running_late, c.percent, c.median, c.p90]
+            for c in figures.clocks
+        ]
+        return header, rows
+    if table == "rates":
+        rates = (("reopen", figures.reopen), ("callback", figures.callback),
+                 ("satisfaction", figures.satisfaction))  # fmt: skip
+        return ["rate", "part", "whole", "percent", "target", "met"], [
+            [name, r.part, r.whole, r.percent, r.target, r.met] for name, r in rates
+        ]
+    return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pwa.dashboard.desk_text import DESK_STRINGS
+
 LANGS = ("zh", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -292,6 +294,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "cat_other": "Other",
     },
 }
+
+
+# the service desk's words live beside these; a key in both would hide one of them
+for _lang in LANGS:
+    if STRINGS[_lang].keys() & DESK_STRINGS[_lang].keys():
+        raise RuntimeError(
+            f"desk words clash: {STRINGS[_lang].keys() & DESK_STRINGS[_lang].keys()}"
+        )
+    STRINGS[_lang].update(DESK_STRINGS[_lang])
 
 
 def text(lang: str, key: str, **values: object) -> str:

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from sqlalchemy import Connection
 
-from pwa.ops.tickets import OPEN, RATINGS, Category, Event, State, derive
+from pwa.ops.tickets import OPEN, RATINGS, Category, Event, State, allows, derive
 from pwa.ops.workdays import Calendar
 from pwa.store import tickets as store
 
@@ -170,7 +170,8 @@ def check_report(desk: Desk, report: Report, *, resident: bool) -> None:
     for name, text, most in (("room", report.room, 64), ("name", report.name, 64)):
         if not text.strip() or len(text) > most:
             raise DeskError(name, f"1 to {most} characters")
-    if not PHONE_RE.match(report.phone):
+    # a problem staff found on their round may have nobody to call back
+    if not (report.source == "staff" and not report.phone) and not PHONE_RE.match(report.phone):
         raise DeskError("phone", "a phone number: digits, 5 to 20")
     if not report.description.strip() or len(report.description) > 2000:
         raise DeskError("description", "1 to 2,000 characters")
@@ -327,4 +328,4 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
-__all__ = ["OPEN", "RATINGS", "Desk", "DeskError", "NewEvent", "Report", "add", "report"]
+__all__ = ["OPEN", "RATINGS", "allows", "Desk", "DeskError", "NewEvent", "Report", "add", "report"]

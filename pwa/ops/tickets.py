@@ -56,6 +56,11 @@ _ALLOWED = {
 }
 
 
+def allows(kind: str, status: str) -> bool:
+    """Whether a ticket in `status` takes the event; otherwise its log keeps it, flagged."""
+    return kind == "note" or status in _ALLOWED.get(kind, ())
+
+
 @dataclass(frozen=True)
 class Event:
     id: str

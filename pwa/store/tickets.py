@@ -15,7 +15,7 @@ import orjson
 from sqlalchemy import Connection, Row, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from pwa.store.models import ticket_events, ticket_numbers, tickets
+from pwa.store.models import blobs, ticket_events, ticket_numbers, ticket_photos, tickets
 
 # what the open list and the phone's list show of a ticket: never the status token
 LIST_COLUMNS = [c for c in tickets.c if c.name not in ("token_hash", "reported_from")]
@@ -110,6 +110,26 @@ def by_token(conn: Connection, token_hash: str) -> Row | None:
 
 def by_number(conn: Connection, number: str) -> Row | None:
     return conn.execute(select(tickets).where(tickets.c.number == number)).first()
+
+
+def by_exception(conn: Connection, exception_id: str) -> Row | None:
+    """The ticket made from a staff member's exception report, if one was."""
+    return conn.execute(select(tickets).where(tickets.c.exception_id == exception_id)).first()
+
+
+def add_photos(conn: Connection, ticket_id: str, shas: Iterable[str]) -> None:
+    """Let the ticket's site read these photos (those already uploaded; the rest stay listed
+    on the ticket and are read by its own page)."""
+    present = set(conn.scalars(select(blobs.c.sha256).where(blobs.c.sha256.in_(list(shas)))))
+    for sha in sorted(present):
+        conn.execute(ticket_photos.insert().values(ticket_id=ticket_id, sha256=sha))
+
+
+def photo(conn: Connection, sha256: str) -> Row | None:
+    """A stored photo's bytes and type."""
+    return conn.execute(
+        select(blobs.c.data, blobs.c.content_type).where(blobs.c.sha256 == sha256)
+    ).first()
 
 
 def open_list(

@@ -35,6 +35,7 @@ SAMPLE = {
     "token": "0" * 32,
     "action": "confirm",
     "path": "procedures/",
+    "number": "LY-20260609-001",
 }
 STATIC_FILES = {
     "shell.static": "app/main.js",
@@ -84,8 +85,9 @@ def test_every_route_answers_with_the_headers(sqlite_app):
                 statuses.add(response.status_code)
     # the headers hold on answers of every kind, not only on pages that worked
     assert {200, 204, 302, 401, 403, 404, 415} <= statuses
-    # a new route must be looked at here: 45 with the service desk (/api/v1/tickets, /r/...)
-    assert len(calls) == 45
+    # a new route must be looked at here: 45 with the service desk (/api/v1/tickets, /r/...),
+    # 53 with the desk's dashboard pages
+    assert len(calls) == 53
 
 
 def test_login_page_and_error_pages_have_them(sqlite_app):

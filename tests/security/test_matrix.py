@@ -7,36 +7,44 @@ for each site its URL can name, and a caller who may not gets the refusal its re
 message and all (`refusal`). Every caller is fresh for every request, so a sign-out or a
 revocation cannot leak into the next check: anonymous; a revoked token; staff with bearer
 tokens (the dashboard turns them away); a supervisor of lanyuan and an admin with bearer tokens
-for the API and a cookie session for the dashboard.
+for the API and a cookie session for the dashboard; a 客服 (service) of lanyuan, who has a
+cookie session for the service desk's pages and nothing else of the dashboard.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pytest
 
-from pwa.store import accounts
+from pwa.api.definitions import current_bundle
+from pwa.clock import utcnow
+from pwa.ops import desk
+from pwa.store import accounts, db, tickets
 from tests.pwa.support import PASSWORD, PEOPLE, add_people, app_data, bearer, record, sign_in
 from tests.reliability import summary
 
-CALLERS = ("anonymous", "revoked", "guard-l", "guard-j", "eng-l", "sup-l", "admin")
+CALLERS = ("anonymous", "revoked", "guard-l", "guard-j", "eng-l", "svc-l", "sup-l", "admin")
 # whose password a caller signs in with: anonymous with a guard's no other check touches,
 # revoked with the engineer's (its token was signed out before the request)
 PERSON = {"anonymous": "victim", "revoked": "eng-l"}
-EVERYONE = {**PEOPLE, "victim": (["guard"], ["lanyuan"])}
+EVERYONE = {**PEOPLE, "victim": (["guard"], ["lanyuan"]), "svc-l": (["service"], ["lanyuan"])}
 SITES = ("lanyuan", "jinxiu")
 JPEG = b"\xff\xd8\xff\xe0matrix"
 SHA = hashlib.sha256(JPEG).hexdigest()
 LY_EXC, JX_EXC = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+# the service desk's ticket at each site (_setup), reported with the photo
+TICKETS = {"lanyuan": "LY-20260609-001", "jinxiu": "JX-20260609-001"}
 
 # who may call a route
 ANYONE = "anyone"
 SIGNED_IN = "anyone signed in"
 SUPERVISORS = "supervisors of the site, and admins"
+DESK = "客服 (service) and supervisors of the site, and admins"
 ADMINS = "admins"
 
 
@@ -83,10 +91,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/blobs/<sha256>"): rule(SIGNED_IN),
     ("GET", "/dashboard/login"): rule(ANYONE),
     # each caller signs in with its own name (anonymous as a guard): staff are turned away
-    ("POST", "/dashboard/login"): rule(SUPERVISORS, 302),
+    # 客服 sign in too, for the service desk's pages
+    ("POST", "/dashboard/login"): rule(DESK, 302),
     ("POST", "/dashboard/logout"): rule(ANYONE, 302),
     ("GET", "/dashboard/static/<path:filename>"): rule(ANYONE),
-    ("GET", "/dashboard/"): rule(SUPERVISORS, one_site=302),
+    # one site: straight to it (a 客服 to its desk)
+    ("GET", "/dashboard/"): rule(DESK, one_site=302),
     ("GET", "/dashboard/admin/users"): rule(ADMINS),
     ("POST", "/dashboard/admin/users"): rule(ADMINS, 303),
     ("GET", "/dashboard/admin/sites"): rule(ADMINS),
@@ -109,6 +119,22 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/r/t/<token>/<action>"): rule(ANYONE, 404),
     ("GET", "/r/t/<token>/photos/<sha256>"): rule(ANYONE, 404),
     ("POST", "/dashboard/<site>/exceptions/<record_id>"): rule(SUPERVISORS, 303, sites=SITES),
+    # the exception made a ticket; the second caller who may is sent to the same one
+    ("POST", "/dashboard/<site>/exceptions/<record_id>/ticket"): rule(
+        SUPERVISORS, 303, sites=SITES
+    ),
+    # the service desk
+    ("GET", "/dashboard/<site>/desk"): rule(DESK, sites=SITES),
+    ("GET", "/dashboard/<site>/desk/new"): rule(DESK, sites=SITES),
+    ("POST", "/dashboard/<site>/desk/new"): rule(DESK, 303, sites=SITES),
+    ("GET", "/dashboard/<site>/desk/month"): rule(DESK, sites=SITES),
+    ("GET", "/dashboard/<site>/desk/<number>"): rule(DESK, sites=SITES),
+    ("POST", "/dashboard/<site>/desk/<number>/<action>"): rule(DESK, 303, sites=SITES),
+    ("GET", "/dashboard/<site>/desk/<number>/photos/<sha256>"): rule(DESK, sites=SITES),
+}
+# what the dashboard lets a 客服 reach: the desk's own pages (and signing in)
+DESK_PAGES = {key for key, found in RULES.items() if found.who == DESK} - {
+    ("POST", "/dashboard/login")
 }
 LOGIN = ("POST", "/dashboard/login")
 # the dashboard's own pages: a cookie session for supervisors and admins
@@ -160,6 +186,8 @@ def may(key: tuple[str, str], caller: str, case: str) -> bool:
         return True
     if who == ADMINS:
         return False
+    if who == DESK and "service" in roles:
+        return case not in SITES or case in sites
     return "supervisor" in roles and (case not in SITES or case in sites)
 
 
@@ -172,13 +200,17 @@ def refusal(key: tuple[str, str], caller: str, case: str, url: str) -> tuple[int
         return 302, "/dashboard/login?" + urlencode({"next": url})
     if name is None:
         return 401, "Sign in first: send 'Authorization: Bearer <token>'."
-    if key[1].startswith("/dashboard/") and not {"supervisor", "admin"} & set(EVERYONE[name][0]):
-        return 403, "The dashboard is for supervisors and admins."
+    roles = set(EVERYONE[name][0])
+    if key[1].startswith("/dashboard/") and not {"supervisor", "admin"} & roles:
+        if "service" not in roles or key == LOGIN:
+            return 403, "The dashboard is for supervisors and admins."
+        if key not in DESK_PAGES:
+            return 403, "客服 may open only the service desk's pages."
     if key[1] == "/api/v1/tokens/<token_id>":
         return 404, "No token 1."
     if RULES[key].who == ADMINS:
         return 403, "Only an admin may manage accounts, sites and tokens."
-    if "supervisor" not in EVERYONE[name][0]:
+    if RULES[key].who != DESK and "supervisor" not in roles:
         return 403, "This needs one of the roles: supervisor."
     return 403, f"You are not assigned to site {case!r}."
 
@@ -194,12 +226,14 @@ def expected(key: tuple[str, str], caller: str, case: str) -> int | tuple[int, s
 
 
 def _setup(app) -> None:
-    """Everyone of support.PEOPLE and a victim, whose token is token 1; an exception at each
-    site; one photo, uploaded by everyone (the engineer first)."""
+    """Everyone of support.PEOPLE, a 客服 and a victim, whose token is token 1; an exception
+    at each site; one photo, uploaded by everyone (the engineer first); a ticket at each site,
+    reported with the photo."""
     add_people(app)
-    roles, sites = EVERYONE["victim"]
     with app.extensions["dutybook.engine"].begin() as conn:
-        accounts.add_user(conn, accounts.hasher(1024, 1), "victim", PASSWORD, roles, sites)
+        for name in ("victim", "svc-l"):
+            roles, sites = EVERYONE[name]
+            accounts.add_user(conn, accounts.hasher(1024, 1), name, PASSWORD, roles, sites)
     client = app.test_client()
     sign_in(client, "victim", "seed")  # token 1
     eng = bearer(sign_in(client, "eng-l", "seed"))
@@ -210,11 +244,21 @@ def _setup(app) -> None:
     for headers, rec in ((eng, ly), (gj, jx)):
         response = client.post("/api/v1/records", json={"records": [rec]}, headers=headers)
         assert response.get_json()["results"][0]["status"] == "created"
-    others = [bearer(sign_in(client, name, "seed")) for name in ("guard-l", "sup-l", "admin")]
+    others = [
+        bearer(sign_in(client, name, "seed")) for name in ("guard-l", "svc-l", "sup-l", "admin")
+    ]
     for n, headers in enumerate([eng, gj, *others]):
         put = client.put(f"/api/v1/blobs/{SHA}", data=JPEG,
                          headers={**headers, "Content-Type": "image/jpeg"})  # fmt: skip
         assert put.status_code == (201 if n == 0 else 200)
+    with app.app_context(), db.writing() as conn:
+        for site, number in TICKETS.items():
+            call = desk.Report(site, "repair-normal", "3-1-502", "张", "13800138000", "漏水",
+                               "phone", photos=(SHA,))  # fmt: skip
+            made = desk.report(conn, current_bundle().desk, call, actor="m", user_id=None,
+                               now=utcnow())  # fmt: skip
+            assert made[1] == number
+            tickets.add_photos(conn, made[0], [SHA])
 
 
 def _client(app, caller: str, cookie: bool):
@@ -228,7 +272,7 @@ def _client(app, caller: str, cookie: bool):
         token = sign_in(client, "eng-l", "matrix-revoked")
         assert client.delete("/api/v1/session", headers=bearer(token)).status_code == 204
         return client, bearer(token), ""
-    if cookie and {"supervisor", "admin"} & set(EVERYONE[caller][0]):
+    if cookie and {"supervisor", "admin", "service"} & set(EVERYONE[caller][0]):
         page = client.get("/dashboard/login").get_data(as_text=True)
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         client.post("/dashboard/login",
@@ -248,7 +292,9 @@ def _url(key: tuple[str, str], case: str) -> str:
         "/api/v1/records": f"/api/v1/records?site={case}" if method == "GET" and case else None,
     }.get(route) or route.replace("<site>", case or "lanyuan").replace(
         "<record_id>", LY_EXC if case == "lanyuan" else JX_EXC
-    ).replace("<token>", "0" * 32).replace("<action>", "confirm").replace("<sha256>", SHA)
+    ).replace("<number>", TICKETS.get(case, "")).replace("<token>", "0" * 32).replace(
+        "<action>", "confirm" if route.startswith("/r/") else "note"
+    ).replace("<sha256>", SHA)
 
 
 def answer(app, key: tuple[str, str], caller: str, case: str, said: bool):
@@ -277,7 +323,15 @@ def answer(app, key: tuple[str, str], caller: str, case: str, said: bool):
             "/dashboard/admin/users": {"action": "disable", "username": "victim"},
             "/dashboard/admin/tokens": {"token_id": "1"},
             "/dashboard/<site>/exceptions/<record_id>": {"note": "seen"},
-        }.get(route, {})
+            "/dashboard/<site>/exceptions/<record_id>/ticket": {"category": "staff-found"},
+            "/dashboard/<site>/desk/new": {
+                "form_id": str(uuid.uuid4()), "source": "phone", "category": "repair-normal",
+                "room": "1-1-101", "name": "李", "phone": "13900001111", "description": "灯坏了",
+            },
+            "/dashboard/<site>/desk/<number>/<action>": {
+                "event_id": str(uuid.uuid4()), "text": "seen",
+            },
+        }.get(route, {})  # fmt: skip
         kwargs["data"] = {**form, "csrf_token": csrf}
     with client.open(url, method=method, **kwargs) as response:
         if not said:

@@ -11,7 +11,7 @@ from pwa import create_app
 from pwa.cli import secret_problem
 from tests.pwa.support import PASSWORD, add_people, assert_error, bearer, record, sign_in
 from tests.reliability import summary
-from tests.security.test_matrix import LY_EXC, _setup, url_map_routes
+from tests.security.test_matrix import LY_EXC, TICKETS, _setup, url_map_routes
 
 CSRF = "The CSRF token is missing or wrong; reload the page."
 # state-changing routes a cookie session cannot reach without the token, and why one is exempt
@@ -36,11 +36,27 @@ CHANGES = {
     ("POST", "/dashboard/admin/users"): {"data": {"action": "disable", "username": "victim"}},
     ("POST", "/dashboard/admin/tokens"): {"data": {"token_id": "1"}},
     ("POST", "/dashboard/<site>/exceptions/<record_id>"): {"data": {"note": "forged"}},
-}
+    ("POST", "/dashboard/<site>/exceptions/<record_id>/ticket"): {
+        "data": {"category": "staff-found", "room": "forged"}
+    },
+    ("POST", "/dashboard/<site>/desk/new"): {
+        "data": {"form_id": "44444444-4444-4444-8444-444444444444", "source": "phone",
+                 "category": "repair-normal", "room": "forged", "name": "x",
+                 "phone": "13900001111", "description": "forged"}
+    },
+    ("POST", "/dashboard/<site>/desk/<number>/<action>"): {
+        "data": {"event_id": "55555555-5555-4555-8555-555555555555", "text": "forged"}
+    },
+}  # fmt: skip
 URLS = {
     "/api/v1/tokens/<token_id>": "/api/v1/tokens/1",
     "/api/v1/blobs/<sha256>": "/api/v1/blobs/" + "0" * 64,
     "/dashboard/<site>/exceptions/<record_id>": f"/dashboard/lanyuan/exceptions/{LY_EXC}",
+    "/dashboard/<site>/exceptions/<record_id>/ticket": (
+        f"/dashboard/lanyuan/exceptions/{LY_EXC}/ticket"
+    ),
+    "/dashboard/<site>/desk/new": "/dashboard/lanyuan/desk/new",
+    "/dashboard/<site>/desk/<number>/<action>": f"/dashboard/lanyuan/desk/{TICKETS['lanyuan']}/note",
 }
 
 
@@ -78,6 +94,8 @@ def test_cookie_sessions_need_the_csrf_token_for_every_change(app):
     users = client.get("/dashboard/admin/users?format=csv&table=users").get_data(as_text=True)
     assert "victim,guard,lanyuan,0" in users
     assert client.get(f"/dashboard/lanyuan/exceptions/{LY_EXC}").data.count(b"forged") == 0
+    assert client.get(f"/dashboard/lanyuan/desk/{TICKETS['lanyuan']}").data.count(b"forged") == 0
+    assert client.get("/dashboard/lanyuan/desk").data.count(b"forged") == 0
     # with the token, a change goes through
     with client.post("/dashboard/admin/users",
                      data={"action": "disable", "username": "victim", "csrf_token": csrf}) as ok:  # fmt: skip
