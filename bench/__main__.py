@@ -16,6 +16,7 @@ MODULES = [
     "bench.bench_app",
     "bench.bench_dashboard",
     "bench.bench_search",
+    "bench.bench_desk",
 ]
 
 

@@ -207,6 +207,8 @@ def report(
     ticket_id = ticket_id or str(uuid.uuid4())
     token = token or secrets.token_hex(16)
     category = desk.categories[rep.category]
+    made = NewEvent(str(uuid.uuid4()), "created", now, actor, {}, user_id)
+    created = Event(made.id, "created", aware, actor, {})
     store.insert_ticket(
         conn,
         {
@@ -226,20 +228,11 @@ def report(
             "exception_id": rep.exception_id,
             "def_version": desk.version,
             "created_at": now,
-            "updated_at": now,
-            "status": "new",
-            "reopened": 0,
-            "called_back": False,
-            "flagged": 0,
+            # a new ticket's log is its creation: its state is derived here, not read back
+            **_state_values(derive([created], category, cal), now),
         },
     )
-    add(
-        conn,
-        desk,
-        ticket_id,
-        [NewEvent(str(uuid.uuid4()), "created", now, actor, {}, user_id)],
-        now,
-    )
+    store.insert_new_event(conn, _event_row(ticket_id, made, now, now))
     return ticket_id, number, token
 
 
@@ -260,27 +253,29 @@ def add(
     row = store.ticket(conn, ticket_id)
     if row is None:
         raise DeskError("ticket", "no such ticket")
-    rows = []
-    for event in events:
-        # a phone's clock may be off: an event happens after its ticket and before it arrived
-        at = min(max(event.at, row.created_at), now)
-        rows.append(
-            {
-                "id": event.id,
-                "ticket_id": ticket_id,
-                "kind": event.kind,
-                "at": at,
-                "received_at": now,
-                "actor": event.actor,
-                "user_id": event.user_id,
-                "data": event.data,
-                "content_hash": store.event_hash(event.kind, event.at, event.actor, event.data),
-            }
-        )
+    # a phone's clock may be off: an event happens after its ticket and before it arrived
+    rows = [
+        _event_row(ticket_id, event, min(max(event.at, row.created_at), now), now)
+        for event in events
+    ]
     results = store.insert_events(conn, rows)
     if "created" in results.values():
         rederive(conn, desk, ticket_id, now)
     return results
+
+
+def _event_row(ticket_id: str, event: NewEvent, at: dt.datetime, now: dt.datetime) -> dict:
+    return {
+        "id": event.id,
+        "ticket_id": ticket_id,
+        "kind": event.kind,
+        "at": at,
+        "received_at": now,
+        "actor": event.actor,
+        "user_id": event.user_id,
+        "data": event.data,
+        "content_hash": store.event_hash(event.kind, event.at, event.actor, event.data),
+    }
 
 
 def state_of(conn: Connection, desk: Desk, ticket_row) -> State:
@@ -301,6 +296,13 @@ def _naive(instant: dt.datetime | None) -> dt.datetime | None:
 def rederive(conn: Connection, desk: Desk, ticket_id: str, now: dt.datetime) -> State:
     row = store.ticket(conn, ticket_id)
     state = state_of(conn, desk, row)
+    store.save_state(conn, ticket_id, _state_values(state, now))
+    store.set_flags(conn, ticket_id, state.flags)
+    return state
+
+
+def _state_values(state: State, now: dt.datetime) -> dict[str, Any]:
+    """The derived state as the ticket's row keeps it."""
     values: dict[str, Any] = {
         "status": state.status,
         "assignee": state.assignee,
@@ -316,9 +318,7 @@ def rederive(conn: Connection, desk: Desk, ticket_id: str, now: dt.datetime) -> 
         values[f"{name}_due"] = _naive(clock.due) if clock else None
         values[f"{name}_stop"] = _naive(clock.stopped) if clock else None
         values[f"{name}_minutes"] = clock.minutes if clock else None
-    store.save_state(conn, ticket_id, values)
-    store.set_flags(conn, ticket_id, state.flags)
-    return state
+    return values
 
 
 def mask_phone(phone: str) -> str:

@@ -44,6 +44,11 @@ def insert_ticket(conn: Connection, row: dict) -> None:
     conn.execute(tickets.insert().values(**row))
 
 
+def insert_new_event(conn: Connection, row: dict) -> None:
+    """The first event of a ticket just inserted: nothing can be stored under its id yet."""
+    conn.execute(ticket_events.insert().values(**row))
+
+
 def insert_events(conn: Connection, rows: Sequence[dict]) -> dict[str, str]:
     """Store what is new; each id → "created", "duplicate" (same content) or "conflict"."""
     ids = [row["id"] for row in rows]
