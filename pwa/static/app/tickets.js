@@ -2,19 +2,18 @@
 // screen: accept, arrive, notes with photos, parts and finish, all working offline.
 import { getLang, t } from './i18n.js';
 import { errorText } from './outbox.js';
-import { photoPicker } from './photos.js';
 import { wall } from './schedule.js';
 import { render, route } from './screen.js';
-import { app, roleName, saveDraft, settled, siteDoc } from './state.js';
+import { app, roleName, siteDoc } from './state.js';
 import * as store from './store.js';
 import {
-  CLOCKS, addEvent, category, readClock, refreshTickets, runningClock, spanParts, ticketView,
+  CLOCKS, category, readClock, refreshTickets, runningClock, spanParts, ticketView,
   ticketsView, updateTab,
 } from './ticket_data.js';
-import { field, fmtDateTime, fmtTime, h, toast } from './ui.js';
+import { ticketActions } from './ticket_work.js';
+import { fmtDateTime, fmtTime, h } from './ui.js';
 
 const CHIP = { running: 'due', late: 'late', missed: 'late', paused: 'later', met: 'done', open: 'later' };
-const MAX_PARTS = 30;
 // a list older than this is fetched again when its screen opens (online)
 const STALE_MS = 15_000;
 
@@ -123,7 +122,7 @@ function freshness(view) {
 
 export async function ticketsListView() {
   const view = await ticketsView();
-  if (navigator.onLine && !(Date.now() - (view.fetched_at || 0) < STALE_MS)) refreshTickets();
+  if (navigator.onLine && !(Date.now() - (view.fetched_at || 0) < STALE_MS)) refreshTickets().catch(() => {});
   const now = Date.now();
   const roles = [...new Set(view.pool.map((tk) => tk.pool).filter(Boolean))].map(roleName).join('、');
   const root = h(
@@ -141,35 +140,21 @@ export async function ticketsListView() {
 
 // --- one ticket ----------------------------------------------------------------------------
 
-const draftKey = (id) => `ticket-${id}-${app.user.username}`;
-
-async function workDraft(id) {
-  return (await store.getDraft(draftKey(id))) || {
-    id: draftKey(id),
-    owner: app.user.username,
-    type: 'ticket_work',
-    ticket: id,
-    note: '',
-    note_photos: [],
-    arrive_photos: [],
-    parts: [],
-    summary: '',
-  };
-}
-
-function residentPhotos(tk) {
-  if (!tk.photos?.length) return null;
+/**
+ * Thumbnails of photos by sha256: from this phone's own store, else from the server when
+ * online (the app keeps only the photos it took); `missing` says how many could not be shown.
+ */
+function thumbs(shas, alt, missing) {
   const box = h('div', { class: 'thumbs' });
-  let missing = 0;
-  const note = h('p', { class: 'muted' });
-  tk.photos.forEach(async (sha, i) => {
+  let away = 0;
+  shas.forEach(async (sha, i) => {
     const fig = h('figure', { class: 'thumb' });
     box.append(fig);
     try {
       let blob = (await store.getBlob(sha))?.blob;
       if (!blob && !navigator.onLine) {
         fig.remove();
-        note.textContent = t('tickets.photos_online', { n: ++missing });
+        if (missing) missing.textContent = t('tickets.photos_online', { n: ++away });
         return;
       }
       if (!blob) {
@@ -178,12 +163,24 @@ function residentPhotos(tk) {
         blob = await resp.blob();
       }
       const url = URL.createObjectURL(blob);
-      fig.append(h('a', { href: url, target: '_blank' }, h('img', { src: url, alt: t('tickets.resident_photo', { n: i + 1 }) })));
+      fig.append(h('a', { href: url, target: '_blank' }, h('img', { src: url, alt: `${alt} ${i + 1}` })));
     } catch {
       fig.append(h('span', { class: 'muted' }, t('tickets.photo_failed')));
     }
   });
-  return h('section', { 'aria-labelledby': 'resident-photos' }, h('h2', { id: 'resident-photos' }, t('tickets.resident_photos')), box, note);
+  return box;
+}
+
+function residentPhotos(tk) {
+  if (!tk.photos?.length) return null;
+  const note = h('p', { class: 'muted' });
+  return h(
+    'section',
+    { 'aria-labelledby': 'resident-photos' },
+    h('h2', { id: 'resident-photos' }, t('tickets.resident_photos')),
+    thumbs(tk.photos, t('tickets.resident_photo'), note),
+    note,
+  );
 }
 
 function facts(tk) {
@@ -223,161 +220,15 @@ function log(tk) {
         h('span', { class: `chip ${ev.sync === 'uploaded' ? 'done' : ev.sync === 'pending' ? 'later' : 'late'}` }, t(`tickets.sync.${ev.sync}`)),
         ev.text ? h('div', {}, ev.text) : null,
         ev.parts?.length ? h('div', { class: 'muted' }, t('tickets.parts_used', { p: ev.parts.join('、') })) : null,
-        ev.photos?.length ? h('div', { class: 'muted' }, `${t('photo')} × ${ev.photos.length}`) : null,
+        ev.photos?.length ? thumbs(ev.photos, t('photo')) : null,
       ))),
   );
-}
-
-/** Queue one event, keep the draft as `after` leaves it, and show the new state at once. */
-function action(tk, desk, draft, build, after = null) {
-  return async (e) => {
-    const button = e.currentTarget;
-    const data = build();
-    if (!data) return;
-    button.disabled = true;
-    await settled(); // an older copy of the draft must not land after this one
-    if (after === 'drop') await addEvent(tk, desk, data, { draftId: draft.id });
-    else await addEvent(tk, desk, data, { draft: after ? Object.assign(draft, after) : null });
-    toast(t('tickets.saved'));
-    await render();
-    document.getElementById('main').focus();
-  };
-}
-
-function problem(id) {
-  return h('p', { class: 'error', id, role: 'alert' });
-}
-
-function acceptPart(tk, desk, draft) {
-  return h(
-    'div',
-    { class: 'ticket-action' },
-    h('button', { type: 'button', class: 'primary big', id: 'accept', onclick: action(tk, desk, draft, () => ({ kind: 'accepted' })) }, t('tickets.accept')),
-    h('p', { class: 'muted' }, t('tickets.accept_hint')),
-  );
-}
-
-function arrivePart(tk, desk, draft) {
-  const photos = [...draft.arrive_photos];
-  return h(
-    'fieldset',
-    { class: 'ticket-action' },
-    h('legend', {}, t('tickets.arrive')),
-    h('p', { class: 'arrive-time' }, t('tickets.arrive_time', { t: fmtTime(Date.now()) })),
-    h('p', { class: 'muted' }, t('tickets.arrive_photo')),
-    photoPicker(photos, (list) => saveDraft(Object.assign(draft, { arrive_photos: [...list] }))),
-    h('button', {
-      type: 'button',
-      class: 'primary big',
-      id: 'arrive',
-      onclick: action(tk, desk, draft, () => ({ kind: 'arrived', photos: draft.arrive_photos }), { arrive_photos: [] }),
-    }, t('tickets.arrive')),
-  );
-}
-
-function notePart(tk, desk, draft) {
-  const text = h('textarea', { rows: 3, value: draft.note, maxlength: 2000, 'aria-describedby': 'note-error' });
-  text.addEventListener('input', (e) => saveDraft(Object.assign(draft, { note: text.value }), e.timeStamp));
-  const error = problem('note-error');
-  const photos = [...draft.note_photos];
-  const build = () => {
-    if (!text.value.trim() && !draft.note_photos.length) {
-      error.textContent = t('tickets.note_empty');
-      text.focus();
-      return null;
-    }
-    return { kind: 'note', text: text.value, photos: draft.note_photos };
-  };
-  return h(
-    'fieldset',
-    { class: 'ticket-action' },
-    h('legend', {}, t('tickets.work')),
-    field(t('tickets.note'), text),
-    error,
-    photoPicker(photos, (list) => saveDraft(Object.assign(draft, { note_photos: [...list] }))),
-    h('button', { type: 'button', class: 'wide', id: 'add-note', onclick: action(tk, desk, draft, build, { note: '', note_photos: [] }) }, t('tickets.add_note')),
-  );
-}
-
-function partsList(draft) {
-  const list = h('ul', { class: 'parts', 'aria-live': 'polite' });
-  const draw = () => {
-    list.replaceChildren(...(draft.parts.length ? draft.parts : [null]).map((p, i) => (p === null
-      ? h('li', { class: 'muted' }, t('tickets.no_parts'))
-      : h('li', {}, h('span', {}, p), h('button', {
-        type: 'button',
-        class: 'small',
-        'aria-label': t('tickets.remove_part', { p }),
-        onclick: () => {
-          draft.parts.splice(i, 1);
-          saveDraft(draft);
-          draw();
-        },
-      }, t('remove'))))));
-  };
-  draw();
-  const input = h('input', { type: 'text', maxlength: 120, enterkeyhint: 'done' });
-  const add = () => {
-    const p = input.value.trim();
-    if (!p || draft.parts.length >= MAX_PARTS) return;
-    draft.parts.push(p);
-    input.value = '';
-    saveDraft(draft);
-    draw();
-  };
-  input.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter') {
-      e.preventDefault();
-      add();
-    }
-  });
-  return h(
-    'div',
-    { class: 'parts-box' },
-    h('h3', {}, t('tickets.parts')),
-    list,
-    h('div', { class: 'part-add' }, field(t('tickets.part'), input), h('button', { type: 'button', id: 'add-part', onclick: add }, t('tickets.add_part'))),
-  );
-}
-
-function finishPart(tk, desk, draft) {
-  const summary = h('textarea', { rows: 3, value: draft.summary, maxlength: 2000, 'aria-describedby': 'summary-error' });
-  summary.addEventListener('input', (e) => saveDraft(Object.assign(draft, { summary: summary.value }), e.timeStamp));
-  const error = problem('summary-error');
-  const build = () => {
-    if (!summary.value.trim()) {
-      error.textContent = t('tickets.summary_empty');
-      summary.focus();
-      return null;
-    }
-    return { kind: 'finished', text: summary.value, parts: [...draft.parts] };
-  };
-  return h(
-    'fieldset',
-    { class: 'ticket-action' },
-    h('legend', {}, t('tickets.finish_title')),
-    partsList(draft),
-    field(t('tickets.summary'), summary),
-    error,
-    h('button', { type: 'button', class: 'primary big', id: 'finish', onclick: action(tk, desk, draft, build, 'drop') }, t('tickets.finish')),
-  );
-}
-
-function actions(tk, desk, draft) {
-  const mine = tk.assignee === app.user.username;
-  if (tk.status === 'assigned' && (!tk.assignee || mine)) return [acceptPart(tk, desk, draft)];
-  if (!mine) return [];
-  if (tk.status === 'accepted') return [arrivePart(tk, desk, draft)];
-  if (tk.status === 'on_site') return [notePart(tk, desk, draft), finishPart(tk, desk, draft)];
-  if (tk.status === 'waiting') return [h('p', { class: 'waiting-note' }, t('tickets.waiting_note'))];
-  return [];
 }
 
 export async function ticketScreen(id) {
   const { ticket: tk, desk } = await ticketView(id);
   const back = h('a', { href: '#/tickets', class: 'back' }, `← ${t('tickets.back')}`);
   if (!tk) return h('section', { class: 'ticket' }, back, h('p', {}, t('tickets.not_listed')));
-  const draft = await workDraft(id);
   const now = Date.now();
   const clocks = CLOCKS.map((name) => readClock(name, tk.clocks?.[name], tk, now)).filter(Boolean);
   const root = h(
@@ -387,10 +238,10 @@ export async function ticketScreen(id) {
     h('h1', {}, `${tk.number} · ${categoryName(tk)}`),
     h('p', { class: 'ticket-status' }, statusChip(tk)),
     refusals(tk),
-    clocks.length ? h('ul', { class: 'clocks', 'aria-label': t('tickets.title') }, clocks.map((c) => clockLine('li', c))) : null,
+    clocks.length ? h('ul', { class: 'clocks', 'aria-label': t('tickets.clocks') }, clocks.map((c) => clockLine('li', c))) : null,
     facts(tk),
     residentPhotos(tk),
-    actions(tk, desk, draft),
+    await ticketActions(tk, desk),
     log(tk),
   );
   ticking(root, new Map([[tk.id, tk]]));
