@@ -16,8 +16,18 @@ KIND_DIRS = {
     "patrol": "patrols",
     "emergency": "emergencies",
     "course": "courses",
+    "desk": "desk",
 }
-KINDS = list(KIND_DIRS)
+# Kinds whose pages staff find among another kind's: the service desk's categories are
+# how 客服 work, so its page is listed with the procedures (navigation, role and home pages).
+SECTION = {"desk": "procedure"}
+# the kinds that have a section of their own, in the order staff see them
+KINDS = [kind for kind in KIND_DIRS if kind not in SECTION]
+
+
+def section(kind: str) -> str:
+    """The kind whose section lists pages of this kind."""
+    return SECTION.get(kind, kind)
 
 
 def staff_order(doc: BaseModel) -> tuple[int, str]:

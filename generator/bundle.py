@@ -6,7 +6,9 @@ Shape (format 1)::
       "format": 1,
       "hash": "<sha256 of the documents' hashes>",
       "generated": "2026-05-01T08:00:00+00:00",   # build time; not part of any hash
-      "site": {...},                              # the site document (roles, shifts, contacts)
+      "site": {...},                              # the site document (roles, shifts, contacts,
+                                                  # each property's code, the calendar)
+      "desk": {...},                              # the desk document's categories, typed; or null
       "documents": {
         "CHK-PUMP-ROOM": {
           "kind": "checklist", "version": "1.0", "title": "...",
@@ -29,6 +31,14 @@ Shape (format 1)::
 `due_within` and `due_minutes`. Those words are in Chinese; `derived_en` holds the same in
 English, so the app speaks the handbook's words in either language.
 
+`desk` is what the server counts tickets by, from the one desk document (null without
+one): its `id` and `version`, `callback` {`share`, `within`}, `satisfaction_target`, and
+`categories` as written, each limit (`respond`, `on_site`, `close`, and the callback's
+`within`) a `{"duration": "15m", "minutes": 15, "working_days": null}`: `minutes` for a
+length in m, h or d, `working_days` for one in wd (how long that is depends on the
+site's `calendar`), the other null; a limit not given is null. The desk document's
+`derived` holds the limits in words, per category id.
+
 `sites`, `url` and `slots` say once, for every consumer, what each would otherwise derive
 from `doc`: `sites` is a patrol's `site` as a one-item list, or the document's `sites`
 (null: every site; null for the site document); `url` is the page's address (from the
@@ -49,8 +59,9 @@ from pydantic import BaseModel
 
 from generator.addresses import page_uri, page_url
 from generator.labels import duration_words, range_words, schedule_words
-from generator.models import Checklist, Course, Emergency, Patrol, Procedure
-from generator.schedule import duration_minutes
+from generator.models import Checklist, Course, Desk, Emergency, Patrol, Procedure
+from generator.models.desk import CLOCKS
+from generator.schedule import duration_minutes, duration_parts
 from generator.tree import Tree
 
 FORMAT = 1
@@ -99,7 +110,48 @@ def derived(doc: BaseModel, lang: str = "zh") -> dict[str, object]:
             "due_within": duration_words(doc.due_within, lang),
             "due_minutes": duration_minutes(doc.due_within),
         }
+    if isinstance(doc, Desk):
+        return {
+            "categories": {
+                c.id: {
+                    clock: duration_words(getattr(c, clock), lang) if getattr(c, clock) else None
+                    for clock in CLOCKS
+                }
+                for c in doc.categories
+            },
+            "callback_within": duration_words(doc.callback.within, lang),
+        }
     return {}
+
+
+def limit(value: str | None) -> dict[str, object] | None:
+    """A time limit for the server: as written, and in minutes or in working days."""
+    if value is None:
+        return None
+    amount, unit = duration_parts(value)
+    working = unit == "wd"
+    return {
+        "duration": value,
+        "minutes": None if working else duration_minutes(value),
+        "working_days": amount if working else None,
+    }
+
+
+def desk(doc: Desk) -> dict[str, object]:
+    """The desk document as the server reads it: categories with typed limits."""
+    categories = []
+    for category in doc.categories:
+        entry = category.model_dump(mode="json")
+        for clock in CLOCKS:
+            entry[clock] = limit(getattr(category, clock))
+        categories.append(entry)
+    return {
+        "id": doc.id,
+        "version": doc.version,
+        "categories": categories,
+        "callback": {"share": doc.callback.share, "within": limit(doc.callback.within)},
+        "satisfaction_target": doc.satisfaction_target,
+    }
 
 
 def sites(doc: BaseModel) -> list[str] | None:
@@ -152,6 +204,7 @@ def bundle(
         entry["hash"] = sha256(entry)
         documents[doc_id] = entry
     site = tree.site
+    desks = sorted((d for d in tree.documents.values() if isinstance(d, Desk)), key=lambda d: d.id)
     generated = generated or dt.datetime.now(dt.UTC).replace(microsecond=0)
     return {
         "format": FORMAT,
@@ -160,6 +213,7 @@ def bundle(
         ),
         "generated": generated.isoformat(),
         "site": site.model_dump(mode="json") if site else None,
+        "desk": desk(desks[0]) if desks else None,
         "documents": documents,
     }
 

@@ -6,7 +6,7 @@ import posixpath
 
 from pydantic import BaseModel
 
-from generator.addresses import KINDS, page_uri, role_uri, staff_order
+from generator.addresses import KINDS, page_uri, role_uri, section, staff_order
 from generator.labels import labels
 from generator.tree import Tree
 
@@ -52,7 +52,9 @@ def build_nav(
     if "index.md" in generated and "index.md" not in content_uris:
         nav.insert(0, "index.md")
     for kind in KINDS:
-        docs = sorted((d for d in tree.documents.values() if d.kind == kind), key=staff_order)
+        docs = sorted(
+            (d for d in tree.documents.values() if section(d.kind) == kind), key=staff_order
+        )
         entries = [(d, {d.title: page_uri(d)}) for d in docs if page_uri(d) in generated]
         if entries:
             nav.append({t[kind]: _chunked(entries)})

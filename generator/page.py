@@ -14,6 +14,8 @@ from pydantic import BaseModel
 from generator.addresses import page_uri
 from generator.labels import duration_words, labels, number, range_words, schedule_words
 from generator.models import (
+    Calendar,
+    Category,
     Checklist,
     Contact,
     Emergency,
@@ -26,6 +28,8 @@ from generator.models import (
     Standard,
     Step,
 )
+from generator.models.desk import CLOCKS
+from generator.models.site import WEEKDAYS
 from generator.references import find_step, split_ref
 from generator.tree import Tree
 
@@ -38,8 +42,16 @@ BLANK = "＿＿＿＿"
 # How search ranks a kind of page against another on the same words (Material's per-page
 # boost): on 火 or 停电 the plan to follow comes before the routine pages that mention it;
 # role and start pages, which repeat every title, come after the pages they list.
-SEARCH_BOOST = {"emergency": 4, "procedure": 1.5, "checklist": 1, "patrol": 0.6, "course": 0.3}
+SEARCH_BOOST = {
+    "emergency": 4,
+    "procedure": 1.5,
+    "desk": 1.5,
+    "checklist": 1,
+    "patrol": 0.6,
+    "course": 0.3,
+}
 LIST_BOOST = 0.2
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def step_anchor(step: Step, number: int) -> str:
@@ -100,6 +112,72 @@ class Page:
 
     def within(self, value: str | None) -> str:
         return self.t["within"].format(d=self.duration(value)) if value else ""
+
+    def limit(self, value: str | None) -> str:
+        """A ticket's time limit in a table cell: 10分钟内, or a dash when there is none."""
+        return self.within(value) or self.t["no_limit"]
+
+    def category_name(self, category: Category) -> str:
+        return category.name_en if self.lang == "en" else category.name
+
+    def weekdays(self, days: Iterable[str]) -> str:
+        """周一至周五 for a run of three or more weekdays, else each: 周一、周三."""
+        numbers = sorted(WEEKDAYS.index(day) for day in set(days))
+        if len(numbers) >= 3 and numbers[-1] - numbers[0] == len(numbers) - 1:
+            first, last = (self.t[WEEKDAYS[n]] for n in (numbers[0], numbers[-1]))
+            return self.t["day_span"].format(a=first, b=last)
+        return self.listing(self.t[WEEKDAYS[n]] for n in numbers)
+
+    def names(self, categories: Iterable[Category]) -> str:
+        return self.listing(self.category_name(c) for c in categories)
+
+    def limits(self, category: Category) -> str:
+        """A category's limits in one line: 答复5分钟内；到场10分钟内；办结24小时内."""
+        words = [
+            self.t["limit_words"].format(clock=self.t[clock], d=self.within(value))
+            for clock in CLOCKS
+            if (value := getattr(category, clock))
+        ]
+        sep = "; " if self.lang == "en" else "；"
+        return sep.join(words) + (self.t["paused"] if category.pause_while_waiting else "")
+
+    def listing(self, words: Iterable[str]) -> str:
+        return ("、" if self.lang != "en" else ", ").join(words)
+
+    def date_spans(self, dates: Iterable[dt.date]) -> list[tuple[int, str]]:
+        """Dates as runs of days, by year: [(2026, "1月1日至3日、2月15日至23日")]."""
+        runs: list[list[dt.date]] = []
+        for day in sorted(set(dates)):
+            if runs and day - runs[-1][-1] == dt.timedelta(days=1) and day.year == runs[-1][0].year:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        years: dict[int, list[str]] = {}
+        for run in runs:
+            first, last = run[0], run[-1]
+            words = self._day(first)
+            if last != first:
+                end = self._day(last, first.month if last.month == first.month else None)
+                words = self.t["day_span"].format(a=words, b=end)
+            years.setdefault(first.year, []).append(words)
+        return [(y, self.listing(w)) for y, w in years.items()]
+
+    def calendar_lines(self, calendar: Calendar) -> list[str]:
+        """Per year, its days off, then its make-up working days."""
+        lines: dict[tuple[int, int], str] = {}
+        for order, (what, dates) in enumerate(
+            [("holidays", calendar.holidays), ("make_up_days", calendar.make_up_days)]
+        ):
+            for year, days in self.date_spans(dates):
+                lines[year, order] = self.t["calendar_line"].format(
+                    y=year, what=self.t[what], days=days
+                )
+        return [lines[key] for key in sorted(lines)]
+
+    def _day(self, day: dt.date, month: int | None = None) -> str:
+        if self.lang == "en":
+            return f"{day.day} {MONTHS_EN[day.month - 1]}"
+        return f"{day.day}日" if month is not None else f"{day.month}月{day.day}日"
 
     def schedule(self, schedule: Schedule) -> str:
         return schedule_words(schedule.every, schedule.times, self.lang)

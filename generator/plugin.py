@@ -17,7 +17,7 @@ from mkdocs.structure.files import File, Files
 
 from generator import qr
 from generator.labels import labels
-from generator.prepare import Early, Prepared, documentation_pages, prepare
+from generator.prepare import DESK_MARKER, Early, Prepared, documentation_pages, prepare
 from generator.problems import ERROR, Problem, format_text, promote
 from generator.search import tune
 
@@ -55,6 +55,7 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
         self.posters: qr.PendingSvgs | None = None
         self.bundle: str | None = None
         self.aliases: dict[str, list[str]] = {}
+        self.inserts: dict[str, str] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # PDFs take a while; a preview while typing does not need them
@@ -116,6 +117,7 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
         # written into the site at the end (on_post_build).
         self.posters = qr.PendingSvgs(prepared.codes, background=not self.serving)
         self.bundle = prepared.bundle
+        self.inserts = prepared.inserts
         if config.nav is None:
             config.nav = prepared.nav
         return files
@@ -128,6 +130,10 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> None:
         server.watch(str(self.sop_path))
+
+    def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files) -> str:
+        insert = self.inserts.get(page.file.src_uri)
+        return markdown if insert is None else DESK_MARKER.sub(lambda _: insert, markdown)
 
     def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
         words = page.meta.get("aliases")

@@ -12,6 +12,7 @@ or `serve-docs` offers nothing, and `prepare` loads as before.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,10 @@ from generator.problems import ERROR, Problem
 
 if TYPE_CHECKING:
     from generator.tree import Tree
+
+# A hand-written page shows the service desk's categories and limits where a line holds just
+# this comment (the standards page does): they are written once, in the desk document.
+DESK_MARKER = re.compile(r"^<!-- dutybook:desk -->[ \t]*$", re.MULTILINE)
 
 # Trees already loaded in this process, by (sop folder, content folder), both resolved.
 # The early worker is forked after the offer and inherits this with the process's memory,
@@ -53,6 +58,7 @@ class Prepared:
     codes: list[tuple[str, str]] = field(default_factory=list)  # (SVG path, checkpoint code)
     nav: list | None = None
     bundle: str | None = None  # handbook.json
+    inserts: dict[str, str] = field(default_factory=dict)  # src_uri: Markdown for its marker
 
     @property
     def ok(self) -> bool:
@@ -85,7 +91,7 @@ def prepare(
     from generator.labels import labels
     from generator.loader import load_tree
     from generator.navigation import build_nav
-    from generator.render import render
+    from generator.render import inserts, render
 
     tree = _offered.get(_key(sop_path, docs_dir))
     if tree is None:
@@ -94,6 +100,7 @@ def prepare(
     if not tree.ok:
         return Prepared(tree.problems, content)
     pages = render(tree, lang, existing=content, pdf=pdf, directory_urls=directory_urls)
+    marked = [uri for uri in content if DESK_MARKER.search(_read(docs_dir / uri))]
     patrols = tree.of_kind("patrol")
     pdfs = {}
     if pdf:
@@ -117,7 +124,15 @@ def prepare(
         codes=qr.codes(patrols),
         nav=build_nav(tree, content, set(pages), lang),
         bundle=text,
+        inserts=inserts(tree, marked, lang),
     )
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):  # MkDocs reports a page it cannot read
+        return ""
 
 
 class Early:

@@ -23,6 +23,7 @@ from generator.addresses import (
     posters_uri,
     print_uri,
     role_uri,
+    section,
     staff_order,
 )
 from generator.labels import labels
@@ -144,7 +145,8 @@ def render(
     for role in site.roles if site else []:
         applies = {
             kind: sorted(
-                (d for d in docs if d.kind == kind and role.id in d.roles), key=staff_order
+                (d for d in docs if section(d.kind) == kind and role.id in d.roles),
+                key=staff_order,
             )
             for kind in KINDS
         }
@@ -154,11 +156,29 @@ def render(
             "index.md",
             "home.md.j2",
             roles=site.roles if site else [],
-            counts={k: sum(d.kind == k for d in docs) for k in KINDS},
+            counts={k: sum(section(d.kind) == k for d in docs) for k in KINDS},
         )
     if "tags.md" not in existing:
         add("tags.md", "tags.md.j2")
     return pages
+
+
+def inserts(
+    tree: Tree, uris: Iterable[str], lang: str = "zh", today: dt.date | None = None
+) -> dict[str, str]:
+    """The service desk's categories and limits as Markdown for each hand-written page of
+    `uris`, which shows them in place of a marker line (prepare.DESK_MARKER); empty without a
+    desk document."""
+    desks = sorted((d for d in tree.documents.values() if d.kind == "desk"), key=lambda d: d.id)
+    if not desks:
+        return {uri: "" for uri in uris}
+    tree = staff_tree(tree)
+    desk = tree.documents[desks[0].id]
+    today = today or dt.date.today()
+    return {
+        uri: _page("desk_limits.md.j2", Page(tree, uri, lang, today, False), desk=desk)
+        for uri in uris
+    }
 
 
 def page_title(doc: BaseModel, label: str, lang: str) -> str:

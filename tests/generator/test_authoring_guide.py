@@ -129,6 +129,7 @@ def test_examples_check_together(tmp_path: Path) -> None:
         "patrol": "patrols",
         "emergency": "emergencies",
         "course": "courses",
+        "desk": "desk",
     }
     assert set(folders) == set(KINDS)
     for match in FENCE_RE.finditer(guide_text()):

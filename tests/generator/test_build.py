@@ -86,6 +86,7 @@ def test_fixture_site_has_a_page_per_document(fixture_site):
         "patrols/ptl-jx-night-qr",
         "emergencies/emg-elevator-trap",
         "courses/trn-guard",
+        "desk/svc-desk",
         "roles/guard",
         "tags",
         "guide",
@@ -265,6 +266,7 @@ def test_bundle_is_written_and_hashes_are_deterministic(fixture_site):
         "ORG-DEMO",
         "PTL-JX-NIGHT",
         "SEC-GATE",
+        "SVC-DESK",
         "TRN-GUARD",
     ]
     checklist = data["documents"]["CHK-WATER-TANK"]
@@ -396,7 +398,9 @@ def test_english_interface_by_configuration(tmp_path):
     assert "<div><dt>Owner</dt><dd>Supervisor</dd></div>" in page
 
 
-@pytest.mark.parametrize("url", ["procedures/sec-gate", "emergencies/emg-elevator-trap"])
+@pytest.mark.parametrize(
+    "url", ["procedures/sec-gate", "emergencies/emg-elevator-trap", "desk/svc-desk"]
+)
 def test_pages_fit_a_360_px_phone(served_site, browser, url):
     page = browser.new_page(viewport={"width": 360, "height": 740}, device_scale_factor=2)
     requests: list[str] = []
@@ -490,6 +494,20 @@ def test_standards_page_links_every_code_it_names(real_site):
     text = re.sub(r"<[^>]+>", " ", linked)
     assert CODE.findall(re.sub(r'id="[^"]*"', "", text)) == []
     assert len(re.findall(r'<a href="\.\./procedures/[a-z0-9-]+/"><code>', page)) >= 15
+
+
+def test_standards_page_shows_the_desk_limits_from_the_desk_document(real_site):
+    page = article(real_site, "standards")
+    page = page[: page.index("</article>")]
+    assert "dutybook:desk" not in page
+    table = page[page.index('<div class="dutybook-desk">') :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r'<a href="\.\./desk/svc-desk/#category-([a-z-]+)">', table)
+    desk = load_tree(ROOT / "sop").documents["SVC-DESK"]
+    assert rows == [c.id for c in desk.categories]
+    assert "<td>10分钟内</td>" in table and "7个工作日内（可暂停）" in table
+    guide = article(real_site, "authors/authoring")
+    assert "<code>&lt;!-- dutybook:desk --&gt;</code>" in guide  # named there, not replaced
 
 
 def test_favicon_ico_exists(real_site):

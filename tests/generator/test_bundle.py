@@ -68,3 +68,87 @@ def test_existing_keys_stay() -> None:
         "url",
         "version",
     ]
+
+
+def test_desk_categories_carry_each_limit_as_written_and_counted() -> None:
+    data = bundle(load_tree(FIXTURE))
+    desk = data["desk"]
+    assert sorted(desk) == ["callback", "categories", "id", "satisfaction_target", "version"]
+    assert (desk["id"], desk["version"], desk["satisfaction_target"]) == ("SVC-DESK", "1.0", 90)
+    assert desk["callback"] == {
+        "share": 50,
+        "within": {"duration": "1wd", "minutes": None, "working_days": 1},
+    }
+    urgent, complaint, praise = desk["categories"]
+    assert urgent == {
+        "id": "repair-urgent",
+        "group": "repair",
+        "name": "紧急维修",
+        "name_en": "Urgent repair",
+        "description": "家里正在漏水，或者突然停电、停水。",
+        "dispatch_to": "engineer",
+        "respond": {"duration": "5m", "minutes": 5, "working_days": None},
+        "on_site": {"duration": "10m", "minutes": 10, "working_days": None},
+        "close": {"duration": "24h", "minutes": 1440, "working_days": None},
+        "pause_while_waiting": False,
+        "resident": True,
+        "expect": "维修人员 10 分钟内上门。",
+    }
+    # working days are counted by the site's calendar, so they are not turned into minutes
+    assert complaint["respond"] == {"duration": "48h", "minutes": 2880, "working_days": None}
+    assert complaint["close"] == {"duration": "2wd", "minutes": None, "working_days": 2}
+    assert complaint["on_site"] is None
+    assert complaint["pause_while_waiting"] is True
+    assert (praise["respond"], praise["resident"], praise["expect"]) == (None, False, None)
+
+
+def test_desk_document_entry_has_the_limits_in_words() -> None:
+    entry = bundle(load_tree(FIXTURE))["documents"]["SVC-DESK"]
+    assert entry["kind"] == "desk"
+    assert entry["url"] == "desk/svc-desk/"
+    assert entry["sites"] is None and entry["slots"] is None
+    assert entry["doc"]["categories"][0]["on_site"] == "10m"
+    assert entry["derived"]["categories"]["repair-urgent"] == {
+        "respond": "5分钟",
+        "on_site": "10分钟",
+        "close": "24小时",
+    }
+    assert entry["derived"]["categories"]["complaint"]["close"] == "2个工作日"
+    assert entry["derived_en"]["categories"]["praise"] == {
+        "respond": None,
+        "on_site": None,
+        "close": "5 working days",
+    }
+    assert entry["derived"]["callback_within"] == "1个工作日"
+
+
+def test_no_desk_document_gives_a_null_desk(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_bytes((FIXTURE / "site.yaml").read_bytes())
+    assert bundle(load_tree(tmp_path))["desk"] is None
+
+
+def test_site_carries_the_calendar_and_each_property_code() -> None:
+    site = bundle(load_tree(FIXTURE))["site"]
+    assert [(p["id"], p["code"]) for p in site["properties"]] == [
+        ("lanyuan", "LY"),
+        ("jinxiu", "JX"),
+    ]
+    assert site["calendar"] == {
+        "working_days": ["mon", "tue", "wed", "thu", "fri"],
+        "holidays": ["2026-10-01", "2026-10-02", "2026-10-05"],
+        "make_up_days": ["2026-10-10"],
+    }
+    real = bundle(load_tree(ROOT / "sop"))
+    calendar = real["site"]["calendar"]
+    assert "2026-02-17" in calendar["holidays"] and "2026-02-14" in calendar["make_up_days"]
+    assert len(calendar["make_up_days"]) == 6
+    assert real["documents"]["ORG-DEMO"]["doc"]["calendar"] == calendar
+    assert {c["id"] for c in real["desk"]["categories"]} >= {
+        "repair-urgent",
+        "repair-general",
+        "repair-simple",
+        "complaint-urgent",
+        "complaint-general",
+        "enquiry",
+        "praise",
+    }

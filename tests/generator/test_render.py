@@ -34,6 +34,7 @@ def test_every_page_the_handbook_generates(pages):
         "checklists/chk-water-tank-print/index.html",
         "checklists/chk-water-tank.md",
         "courses/trn-guard.md",
+        "desk/svc-desk.md",
         "emergencies/emg-elevator-trap.md",
         "patrols/ptl-jx-night-qr/index.html",
         "patrols/ptl-jx-night.md",
