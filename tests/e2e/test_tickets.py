@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pwa.ops import desk as rules
+from pwa.ops.tickets import KINDS
 from pwa.store.db import make_engine
 from tests.e2e.conftest import ARTIFACTS, FIXTURE, ROOT, build_site
 from tests.e2e.helpers import go, jpeg_bytes, sign_in, unsynced, wait_unsynced
@@ -79,6 +80,8 @@ def dispatch(
 
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
+    # a toast would cover the title (and never leaves while the phone's clock is held)
+    page.evaluate("() => document.querySelectorAll('.toast').forEach((el) => el.remove())")
     page.screenshot(path=ARTIFACTS / f"app-{name}-360.png", full_page=True)
 
 
@@ -108,10 +111,10 @@ def server_ticket(server, tid: str) -> tuple[sqlite3.Row, list[sqlite3.Row]]:
         conn.row_factory = sqlite3.Row
         row = conn.execute("SELECT * FROM tickets WHERE id = ?", (tid,)).fetchone()
         events = conn.execute(
-            "SELECT kind, actor, data, flag FROM ticket_events WHERE ticket_id = ? ORDER BY at, kind",
-            (tid,),
+            "SELECT kind, actor, data, flag, at FROM ticket_events WHERE ticket_id = ?", (tid,)
         ).fetchall()
-    return row, events
+    # the log's own order: by time, then by the order of the loop
+    return row, sorted(events, key=lambda e: (e["at"], KINDS.index(e["kind"])))
 
 
 def test_a_ticket_worked_offline_syncs_once(server, context, page, instant):
@@ -239,6 +242,44 @@ def test_a_ticket_worked_offline_syncs_once(server, context, page, instant):
     )
     assert status(page) == "待住户确认"
     shot(page, "ticket-waiting")
+    assert page.errors == []
+
+
+def test_an_event_the_server_refuses_is_shown_on_its_ticket(server, context, page, instant):
+    tid, _ = dispatch(server, at=instant)
+    sign_in(page, server.url)
+    open_list(page, 1)
+    context.set_offline(True)
+    # the phone's date is two days out (a cheap phone after a flat battery)
+    page.clock.set_system_time(instant + dt.timedelta(days=2))
+    go(page, f"#/ticket/{tid}")
+    page.click("#accept")
+    wait_status(page, "accepted")
+    page.clock.set_system_time(instant + dt.timedelta(minutes=2))
+    context.set_offline(False)
+    page.wait_for_selector(".ticket .refused")
+    wait_status(page, "assigned")
+    assert page.inner_text(".ticket .refused") == (
+        "“接单”（6/11 10:30）被服务器拒绝："
+        "recorded_at: is more than a day ahead of the server clock"
+    )
+    assert page.get_attribute(".ticket .refused", "role") == "alert"
+    assert page.locator('.ticket-log li[data-kind="accepted"]').get_attribute("data-sync") == (
+        "rejected"
+    )
+    shot(page, "ticket-refused")
+    # nothing reached the log; accepting again, with the clock right, does
+    assert [e["kind"] for e in server_ticket(server, tid)[1]] == ["created", "assigned"]
+    page.click("#accept")
+    wait_status(page, "accepted")
+    page.wait_for_selector('.ticket-log li[data-kind="accepted"][data-sync="uploaded"]')
+    row, events = server_ticket(server, tid)
+    assert (row["status"], [e["kind"] for e in events]) == (
+        "accepted",
+        ["created", "assigned", "accepted"],
+    )
+    go(page, "#/tickets")
+    assert page.inner_text(f'a[data-ticket="{tid}"] .flag') == "1 条操作被拒绝"
     assert page.errors == []
 
 

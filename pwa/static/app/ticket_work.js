@@ -99,7 +99,7 @@ function notePart(tk, desk, draft) {
 }
 
 function partsList(draft) {
-  const list = h('ul', { class: 'parts', 'aria-live': 'polite' });
+  const list = h('ul', { class: 'parts', 'aria-live': 'polite', 'aria-labelledby': 'parts-title' });
   const draw = () => {
     list.replaceChildren(...(draft.parts.length ? draft.parts : [null]).map((p, i) => (p === null
       ? h('li', { class: 'muted' }, t('tickets.no_parts'))
@@ -133,7 +133,7 @@ function partsList(draft) {
   return h(
     'div',
     { class: 'parts-box' },
-    h('h3', {}, t('tickets.parts')),
+    h('p', { class: 'parts-title', id: 'parts-title' }, t('tickets.parts')),
     list,
     h('div', { class: 'part-add' }, field(t('tickets.part'), input), h('button', { type: 'button', id: 'add-part', onclick: add }, t('tickets.add_part'))),
   );

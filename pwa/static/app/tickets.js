@@ -106,8 +106,8 @@ function row(tk, now) {
 function group(id, title, list, empty, now) {
   return h(
     'section',
-    { 'aria-labelledby': id },
-    h('h2', { id }, `${title}（${list.length}）`),
+    { id, 'aria-labelledby': `${id}-title` },
+    h('h2', { id: `${id}-title` }, `${title}（${list.length}）`),
     list.length ? h('ul', { class: 'list tickets' }, list.map((tk) => row(tk, now))) : h('p', { class: 'muted' }, empty),
   );
 }
@@ -201,7 +201,7 @@ function refusals(tk) {
   return tk.refused.map((ev) =>
     h('p', { class: 'refused', role: 'alert', dataset: { event: ev.id } }, t('tickets.refused', {
       kind: t(`tickets.kinds.${ev.kind}`),
-      t: fmtDateTime(ev.at),
+      t: when(ev.at),
       why: ev.error ? errorText(ev.error) : t(`tickets.sync.${ev.status}`),
     })));
 }
@@ -216,7 +216,7 @@ function log(tk) {
       h(
         'li',
         { dataset: { kind: ev.kind, sync: ev.sync } },
-        h('strong', {}, `${fmtTime(ev.at)} ${t(`tickets.kinds.${ev.kind}`)}`),
+        h('strong', {}, `${when(ev.at)} ${t(`tickets.kinds.${ev.kind}`)}`),
         h('span', { class: `chip ${ev.sync === 'uploaded' ? 'done' : ev.sync === 'pending' ? 'later' : 'late'}` }, t(`tickets.sync.${ev.sync}`)),
         ev.text ? h('div', {}, ev.text) : null,
         ev.parts?.length ? h('div', { class: 'muted' }, t('tickets.parts_used', { p: ev.parts.join('、') })) : null,
