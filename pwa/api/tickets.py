@@ -56,6 +56,8 @@ def phone_json(row, user: User, categories: dict) -> dict:
         "assignee": row.assignee,
         "pool": row.pool,
         "created_at": _iso(row.created_at),
+        # the server's time of this state: the phone sends it back with what it does next
+        "seen": _iso(row.updated_at),
         "clocks": {
             name: {
                 "due": _iso(getattr(row, f"{name}_due")),
@@ -104,7 +106,11 @@ def apply(conn: Connection, user: User, rows: list[tuple], now: dt.datetime) -> 
     by_ticket: dict[str, list[rules.NewEvent]] = {}
     for row in rows:
         rid, data, at = row[0], row[10], row[7]
-        extra = {k: v for k, v in data.items() if k not in ("ticket", "kind") and v}
+        if data.get("seen"):
+            # causally after the state the phone saw, even when the phone's clock is behind
+            seen = dt.datetime.fromisoformat(data["seen"]).astimezone(dt.UTC).replace(tzinfo=None)
+            at = max(at, seen)
+        extra = {k: v for k, v in data.items() if k not in ("ticket", "kind", "seen") and v}
         by_ticket.setdefault(data["ticket"], []).append(
             rules.NewEvent(rid, data["kind"], at, user.username, extra, user.id)
         )

@@ -144,6 +144,9 @@ class TicketEventData(Payload):
         ),
     ]
     kind: Literal["accepted", "arrived", "note", "finished"]
+    # the `seen` of the copy of the ticket the phone acted on (GET /api/v1/tickets): the event
+    # happened after it, whatever the phone's own clock says
+    seen: Time | None = None
     text: Annotated[str, StringConstraints(max_length=2000)] | None = None
     parts: Annotated[
         list[Annotated[str, StringConstraints(max_length=120)]], Field(max_length=30)

@@ -116,7 +116,7 @@ def _photos() -> list[tuple[str, str, bytes]]:
         if not data:
             continue  # an empty file input
         if len(data) > most:
-            raise DeskError("photos", "too_big")
+            raise RequestEntityTooLarge()
         kind = sniff(data)
         if kind not in TYPES:
             raise DeskError("photos", "not_image")

@@ -156,3 +156,15 @@ def test_any_order_and_any_repeat_give_the_same_state(events, rnd, category):
 def test_the_loop_in_any_arrival_order_ends_closed_and_unflagged(arrival, category):
     state = derive(arrival, category, CAL)
     assert state.status == "closed" and state.flags == {}
+
+
+def test_work_reported_by_someone_other_than_the_assignee_is_flagged():
+    log = [
+        ev("created", 0),
+        ev("assigned", 1, to="wang"),
+        ev("accepted", 2, "wang"),
+        ev("arrived", 3, "li"),
+    ]
+    state = derive(log, REPAIR, CAL)
+    assert state.status == "accepted"
+    assert state.flags == {log[3].id: "arrived by li, not the assignee"}

@@ -4,6 +4,7 @@ tickets (its own and its role's pool, phone numbers masked) and its events arriv
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from sqlalchemy import select
@@ -26,6 +27,11 @@ def open_ticket(app, site="lanyuan", to=None, role="engineer", category="repair-
         )
         rules.add(conn, d, tid, [event], utcnow())
     return tid
+
+
+def seen(client, token, tid) -> str:
+    listed = client.get("/api/v1/tickets", headers=bearer(token)).get_json()["tickets"]
+    return next(t["seen"] for t in listed if t["id"] == tid)
 
 
 def event(tid: str, kind: str, **data) -> dict:
@@ -63,10 +69,11 @@ def test_a_phone_works_a_ticket_through_sync_and_replays_are_duplicates(app, cli
     add_people(app)
     tid = open_ticket(app, to=None)
     token = sign_in(client, "eng-l")
+    at = seen(client, token, tid)
     batch = [
-        event(tid, "accepted"),
-        event(tid, "arrived"),
-        event(tid, "finished", text="换阀门", parts=["角阀"]),
+        event(tid, "accepted", seen=at),
+        event(tid, "arrived", seen=at),
+        event(tid, "finished", seen=at, text="换阀门", parts=["角阀"]),
     ]
     first = client.post(
         "/api/v1/records", json={"records": batch}, headers=bearer(token)
@@ -108,16 +115,32 @@ def test_an_event_for_a_ticket_elsewhere_or_unknown_is_refused(app, client):
         )
 
 
-def test_a_finish_from_someone_not_assigned_is_kept_and_flagged(app, client):
+def test_a_finish_before_accepting_is_kept_and_flagged(app, client):
     add_people(app)
     tid = open_ticket(app, to="eng-l")
     token = sign_in(client, "eng-l")
-    client.post(
-        "/api/v1/records", json={"records": [event(tid, "finished")]}, headers=bearer(token)
-    )
+    early = event(tid, "finished", seen=seen(client, token, tid))
+    client.post("/api/v1/records", json={"records": [early]}, headers=bearer(token))
     with app.extensions["dutybook.engine"].connect() as conn:
         flags = [
             e.flag
             for e in conn.execute(select(ticket_events).where(ticket_events.c.kind == "finished"))
         ]
     assert flags == ["finished while assigned"]
+
+
+def test_a_phone_clock_behind_the_server_still_follows_what_it_saw(app, client):
+    """The phone's clock is an hour slow: without `seen` its accept would sort before the
+    dispatch it answers and be flagged."""
+    add_people(app)
+    tid = open_ticket(app, to="eng-l")
+    token = sign_in(client, "eng-l")
+    slow = now_iso(delta=dt.timedelta(hours=-1))
+    batch = [
+        {**event(tid, "accepted", seen=seen(client, token, tid)), "recorded_at": slow},
+        {**event(tid, "arrived", seen=seen(client, token, tid)), "recorded_at": slow},
+    ]
+    client.post("/api/v1/records", json={"records": batch}, headers=bearer(token))
+    with app.extensions["dutybook.engine"].connect() as conn:
+        row = conn.execute(select(tickets).where(tickets.c.id == tid)).one()
+    assert row.status == "on_site" and row.flagged == 0

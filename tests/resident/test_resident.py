@@ -111,8 +111,12 @@ def test_lying_and_too_many_photos_are_refused(app, client):
 
 def test_an_oversized_body_is_refused_before_it_is_read(app, client):
     app.config["MAX_BLOB_BYTES"] = 1000
-    big = b"\xff\xd8\xff" + b"\x00" * 5000
-    assert report(client, photos=[big]).status_code == 413
+    one_too_big = b"\xff\xd8\xff" + b"\x00" * 5000
+    assert report(client, photos=[one_too_big]).status_code == 413
+    # the whole body past three photos' worth: refused while the form is read
+    body_too_big = b"\xff\xd8\xff" + b"\x00" * 80_000
+    refused = report(client, photos=[body_too_big])
+    assert refused.status_code == 413 and "照片太大" in refused.get_data(as_text=True)
     assert count(app, tickets) == 0
 
 
