@@ -174,6 +174,8 @@ export function spanParts(ms) {
  */
 export async function addEvent(tk, desk, data, { draft = null, draftId = null } = {}) {
   const clean = { ticket: tk.id, kind: data.kind };
+  // the server's time of the copy acted on: the event comes after it, whatever this clock says
+  if (tk.seen) clean.seen = tk.seen;
   if (data.text?.trim()) clean.text = data.text.trim();
   if (data.parts?.length) clean.parts = data.parts;
   if (data.photos?.length) clean.photos = data.photos;

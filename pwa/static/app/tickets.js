@@ -107,7 +107,7 @@ function group(id, title, list, empty, now) {
   return h(
     'section',
     { id, 'aria-labelledby': `${id}-title` },
-    h('h2', { id: `${id}-title` }, `${title}（${list.length}）`),
+    h('h2', { id: `${id}-title` }, t('tickets.heading', { title, n: list.length })),
     list.length ? h('ul', { class: 'list tickets' }, list.map((tk) => row(tk, now))) : h('p', { class: 'muted' }, empty),
   );
 }
