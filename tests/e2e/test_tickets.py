@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import shutil
 import sqlite3
+import time
 import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -80,6 +81,33 @@ def dispatch(
     finally:
         engine.dispose()
     return tid, number
+
+
+def desk_event(server, tid: str, kind: str, at: dt.datetime) -> None:
+    """The desk adds an event to a ticket's log (closing it, say) in the server's database."""
+    desk = rules.Desk.from_bundle(json.loads((server.site / "handbook.json").read_bytes()))
+    when = at.astimezone(dt.UTC).replace(tzinfo=None)
+    engine = make_engine(f"sqlite:///{server.db_path}")
+    try:
+        with engine.begin() as conn:
+            event = rules.NewEvent(str(uuid.uuid4()), kind, when, "desk", {})
+            rules.add(conn, desk, tid, [event], when)
+    finally:
+        engine.dispose()
+
+
+def drafts(page, *keys: str) -> list:
+    """wang's drafts on the phone: their types, or (with keys) those fields of each."""
+    found = page.evaluate("async () => await window.dutybook.store.draftsOf('wang')")
+    return [{k: d.get(k) for k in keys} for d in found] if keys else [d["type"] for d in found]
+
+
+def until(read, want, timeout: float = 30.0) -> None:
+    """Wait for what only an async read of IndexedDB can tell (wait_for_function cannot)."""
+    deadline = time.monotonic() + timeout
+    while (got := read()) != want:
+        assert time.monotonic() < deadline, f"still {got!r}, not {want!r}"
+        time.sleep(0.2)
 
 
 def shot(page, name: str) -> None:
@@ -172,6 +200,7 @@ def test_a_ticket_worked_offline_syncs_once(server, context, page, instant):
     page.click("#finish")
     wait_status(page, "waiting")
     assert status(page) == "待住户确认"
+    assert drafts(page) == []  # the work went out with 完工
     kinds = page.locator(".ticket-log li").evaluate_all(
         "(els) => els.map((li) => [li.dataset.kind, li.dataset.sync])"
     )
@@ -288,6 +317,19 @@ def test_an_event_the_server_refuses_is_shown_on_its_ticket(server, context, pag
     )
     go(page, "#/tickets")
     assert page.inner_text(f'a[data-ticket="{tid}"] .flag') == "1 条操作被拒绝"
+
+    # on site, a note half typed; then the desk closes the ticket: the next list drops both
+    page.click(f'a[data-ticket="{tid}"]')
+    page.click("#arrive")
+    wait_status(page, "on_site")
+    page.get_by_label("记录内容").fill("等物业")
+    until(lambda: drafts(page, "note"), [{"note": "等物业"}])
+    desk_event(server, tid, "closed", instant + 10 * MINUTE)
+    go(page, "#/outbox")
+    page.click("#sync-now")
+    until(lambda: drafts(page), [])
+    go(page, f"#/ticket/{tid}")
+    page.wait_for_selector("text=这张工单不在你的列表里了")
     assert page.errors == []
 
 

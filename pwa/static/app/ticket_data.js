@@ -50,6 +50,11 @@ export async function refreshTickets(user = app.user) {
     includes: includes.filter((e) => listed.has(e.ticket)).map((e) => e.id),
   };
   await store.kvSet(KEY(user.username), snapshot);
+  // half-typed work on a ticket that has left the list (closed, given to someone else) can
+  // never be sent: drop it, so it does not keep the person on a shared phone
+  for (const d of await store.draftsOf(user.username)) {
+    if (d.type === 'ticket_work' && !listed.has(d.ticket)) await store.deleteDraft(d.id);
+  }
   document.dispatchEvent(new CustomEvent('dutybook:tickets'));
   return snapshot;
 }
