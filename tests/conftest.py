@@ -1,4 +1,4 @@
-"""Shared fixtures: the app over SQLite and PostgreSQL (flaskr's app, client, runner), and the clock.
+"""Shared fixtures: the app over SQLite and PostgreSQL (flaskr's app and client), and the clock.
 
 No test sees the wall clock: each one runs at a fixed instant (time-machine, ticking from
 there), and servers it starts in other processes get the same instant (`CLOCK_START`).
@@ -19,6 +19,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from pwa.store.models import metadata
+
+# the helper modules the tests import: pytest rewrites their asserts as it does a test module's
+pytest.register_assert_rewrite("tests.pwa.scenario", "tests.pwa.support")
 
 ROOT = Path(__file__).resolve().parent.parent
 # the machine's and CI's PostgreSQL; another one with DUTYBOOK_TEST_DATABASE_URL
@@ -194,11 +197,6 @@ def sqlite_app(sqlite_template, site_dir, tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-@pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import json
 import math
 import operator
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
 import orjson
@@ -218,3 +219,34 @@ def parse(model: type[M], data: Any) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ApiError(422, "The request body is not valid.", details_of(exc, ("body",))) from None
+
+
+# --- text no database can store ---------------------------------------------------------------
+
+
+def holds(value: Any, bad: Callable[[str], bool]) -> bool:
+    """Whether any string in `value`, key or value at any depth, is `bad`."""
+    if isinstance(value, str):
+        return bad(value)
+    if isinstance(value, dict):
+        return any(holds(k, bad) or holds(v, bad) for k, v in value.items())
+    if isinstance(value, list):
+        return any(holds(v, bad) for v in value)
+    return False
+
+
+def has_nul(text: str) -> bool:
+    return "\x00" in text
+
+
+def has_surrogate(text: str) -> bool:
+    # only the standard parser lets a lone surrogate in; it cannot be encoded as UTF-8
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def field_holding(raw: dict, bad: Callable[[str], bool]) -> str | None:
+    return next((name for name in FIELDS if holds(raw[name], bad)), None)

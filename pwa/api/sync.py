@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import json
 import operator
-from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -34,6 +33,9 @@ from pwa.api.schemas import (
     TYPE_KINDS,
     RecordIn,
     RecordsIn,
+    field_holding,
+    has_nul,
+    has_surrogate,
     json_body,
     message,
     parse,
@@ -42,6 +44,7 @@ from pwa.api.schemas import (
 )
 from pwa.errors import ApiError, detail
 from pwa.ops import payloads
+from pwa.ops.documents import applies
 from pwa.store import db, records
 from pwa.store.accounts import User
 from pwa.store.models import utcnow
@@ -65,34 +68,6 @@ class Rejected(Exception):
     def __init__(self, loc: list, msg: str) -> None:
         super().__init__(msg)
         self.loc, self.msg = loc, msg
-
-
-def _holds(value: Any, bad: Callable[[str], bool]) -> bool:
-    """Whether any string in `value`, key or value at any depth, is `bad`."""
-    if isinstance(value, str):
-        return bad(value)
-    if isinstance(value, dict):
-        return any(_holds(k, bad) or _holds(v, bad) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds(v, bad) for v in value)
-    return False
-
-
-def _nul(text: str) -> bool:
-    return "\x00" in text
-
-
-def _surrogate(text: str) -> bool:
-    # only the standard parser lets a lone surrogate in; it cannot be encoded as UTF-8
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _field_holding(raw: dict, bad: Callable[[str], bool]) -> str | None:
-    return next((name for name in FIELDS if _holds(raw[name], bad)), None)
 
 
 class Checker:
@@ -132,14 +107,14 @@ class Checker:
             # the canonical form: its hash tells a replay from a conflict
             whole = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
         except orjson.JSONEncodeError:
-            name = _field_holding(raw, _surrogate)
+            name = field_holding(raw, has_surrogate)
             if name:
                 raise Rejected([name], "holds a lone UTF-16 surrogate, not text") from None
             raise Rejected(["data"], "holds a number too large to store") from None
         if len(whole) > self.max_size:
             raise Rejected([], f"the record is {len(whole)} bytes; at most {self.max_size}")
         # PostgreSQL stores no NUL in text or jsonb: refuse it on every database alike
-        if b"\\u0000" in whole and (name := _field_holding(raw, _nul)):
+        if b"\\u0000" in whole and (name := field_holding(raw, has_nul)):
             raise Rejected([name], "holds a NUL character (\\u0000), which cannot be stored")
         return (
             rid.lower(),
@@ -257,7 +232,7 @@ class Checker:
             raise Rejected(["site"], f"unknown site {site!r}")
         if not user.is_admin and site not in user.sites:
             raise Rejected(["site"], f"you are not assigned to site {site!r}")
-        if found.sites is not None and site not in found.sites:
+        if not applies(found.sites, site):
             raise Rejected(["site"], f"{def_id!r} does not apply to site {site!r}")
         if not visible(user, found):
             raise Rejected(["def_id"], f"{def_id!r} is not for your roles")

@@ -100,14 +100,14 @@ def sites_page() -> Response | str:
     people = staff.people_per_site(conn)
     rows = []
     for prop in properties():
-        last = records.last_received(conn, prop["id"])
-        devices = staff.devices_at(conn, prop["id"])
+        last = records.last_received(conn, prop.id)
+        devices = staff.devices_at(conn, prop.id)
         rows.append(
             {
-                "id": prop["id"],
-                "name": prop["name"],
-                "areas": len(prop["areas"]),
-                "people": people.get(prop["id"], 0),
+                "id": prop.id,
+                "name": prop.name,
+                "areas": len(prop.areas),
+                "people": people.get(prop.id, 0),
                 "devices": devices,
                 "last": last,
             }

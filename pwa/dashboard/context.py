@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask import g, render_template, request, session
 
+from generator.models import Patrol, Property
 from pwa import clock
 from pwa.api.auth import csrf_token
 from pwa.api.definitions import Bundle, current_bundle
@@ -22,7 +23,6 @@ from pwa.ops import payloads
 from pwa.ops.compliance import Rec
 from pwa.store.accounts import User
 
-STAFF = ("guard", "cleaner", "greener", "engineer", "service")
 VERSIONED = ("procedure", "checklist", "patrol", "emergency", "course")
 
 
@@ -33,7 +33,8 @@ def now() -> dt.datetime:
 
 def zone() -> ZoneInfo:
     """The sites' zone from the handbook (`timezone:` of the site document), as on the phones."""
-    return ZoneInfo((bundle().raw.get("site") or {}).get("timezone") or "Asia/Shanghai")
+    site = bundle().site
+    return ZoneInfo(site.timezone if site else "Asia/Shanghai")
 
 
 def lang() -> str:
@@ -51,21 +52,22 @@ def bundle() -> Bundle:
     return g.dashboard_bundle
 
 
-def properties() -> list[dict]:
-    return list((bundle().raw.get("site") or {}).get("properties", []))
+def properties() -> list[Property]:
+    site = bundle().site
+    return list(site.properties) if site else []
 
 
-def my_sites() -> list[dict]:
+def my_sites() -> list[Property]:
     me = user()
-    return [p for p in properties() if me.is_admin or p["id"] in me.sites]
+    return [p for p in properties() if me.is_admin or p.id in me.sites]
 
 
 def site_ids() -> set[str]:
-    return {p["id"] for p in properties()}
+    return {p.id for p in properties()}
 
 
-def site_or_403(site: str) -> dict:
-    found = {p["id"]: p for p in properties()}.get(site)
+def site_or_403(site: str) -> Property:
+    found = {p.id: p for p in properties()}.get(site)
     if found is None:
         raise ApiError(404, f"No site {site!r}.")
     if not user().is_admin and site not in user().sites:
@@ -120,7 +122,7 @@ def page(template: str, **values: object) -> str:
         me=user(),
         sites=my_sites(),
         csrf_token=csrf_token() if user().token_id is None else "",
-        area_names=_area_names(values["site"]["id"]) if values["site"] else {},
+        area_names=_area_names(values["site"]) if values["site"] else {},
         shift_names=_shift_names(),
         checkpoint_names=checkpoint_names,
         request_path=request.path,
@@ -146,23 +148,18 @@ def _lang_link() -> str:
     return f"{request.path}?{urlencode(args)}"
 
 
-def _area_names(site: str) -> dict[str, str]:
-    for prop in properties():
-        if prop["id"] == site:
-            return {a["id"]: a["name"] for a in prop["areas"]}
-    return {}
+def _area_names(site: Property) -> dict[str, str]:
+    return {a.id: a.name for a in site.areas}
 
 
 def checkpoint_names(def_id: str) -> dict[str, str]:
     """A patrol's checkpoint id → name: a supervisor reads 水泵房, not b7-pump-room."""
-    entry = bundle().raw["documents"].get(def_id) or {}
-    points = (entry.get("doc") or {}).get("checkpoints") or []
-    return {
-        str(c["id"]): str(c.get("name") or c["id"])
-        for c in points
-        if isinstance(c, dict) and "id" in c
-    }
+    patrol = bundle().documents.get(def_id)
+    if not isinstance(patrol, Patrol):
+        return {}
+    return {c.id: c.name for c in patrol.checkpoints}
 
 
 def _shift_names() -> dict[str, str]:
-    return {s["id"]: s["name"] for s in (bundle().raw.get("site") or {}).get("shifts", [])}
+    site = bundle().site
+    return {s.id: s.name for s in site.shifts} if site else {}

@@ -123,7 +123,7 @@ def range_totals(
 def index() -> Response | str:
     sites = my_sites()
     if len(sites) == 1:
-        return redirect(f"/dashboard/{sites[0]['id']}/")
+        return redirect(f"/dashboard/{sites[0].id}/")
     return page("index.html")
 
 

@@ -7,11 +7,14 @@ import datetime as dt
 from flask import Blueprint, Response
 from sqlalchemy import Connection
 
-from generator.schedule import DURATION_RE, duration_minutes
+from generator.models import Course
+from generator.schedule import duration_minutes
 from pwa.api.definitions import parse_version
+from pwa.config import STAFF_ROLES
 from pwa.dashboard import tables
-from pwa.dashboard.context import STAFF, VERSIONED, bundle, now, page, site_or_403
+from pwa.dashboard.context import VERSIONED, bundle, now, page, site_or_403
 from pwa.ops import payloads
+from pwa.ops.documents import applies
 from pwa.store import db, records
 from pwa.store import staff as people_store
 
@@ -23,20 +26,15 @@ bp = Blueprint("people", __name__)
 ACK_KINDS = ("procedure", "emergency")
 
 
-def _applies(doc: dict, site: str) -> bool:
-    if doc.get("site"):
-        return doc["site"] == site
-    return doc.get("sites") is None or site in doc["sites"]
-
-
 def matrix(conn: Connection, site: str) -> dict:
     """Staff × documents: who acknowledged the current MAJOR version; courses and quiz scores."""
-    raw = bundle().raw
-    staff = people_store.site_staff(conn, site, STAFF)
+    handbook = bundle()
+    raw, index, documents = handbook.raw, handbook.index, handbook.documents
+    staff = people_store.site_staff(conn, site, STAFF_ROLES)
     versioned = [
         (doc_id, entry)
         for doc_id, entry in sorted(raw["documents"].items())
-        if entry["kind"] in VERSIONED and _applies(entry["doc"], site)
+        if entry["kind"] in VERSIONED and applies(index[doc_id].sites, site)
     ]
     docs = [(doc_id, entry) for doc_id, entry in versioned if entry["kind"] in ACK_KINDS]
     ids = [s[0] for s in staff]
@@ -57,7 +55,7 @@ def matrix(conn: Connection, site: str) -> dict:
     cells: dict[tuple[int, str], dict] = {}
     for user_id, _name, roles in staff:
         for doc_id, entry in versioned:
-            if not (roles & set(entry["doc"].get("roles") or ())):
+            if not (roles & index[doc_id].roles):
                 cells[(user_id, doc_id)] = {"state": "na"}
                 continue
             current = parse_version(entry["version"]) or (0, 0)
@@ -71,19 +69,19 @@ def matrix(conn: Connection, site: str) -> dict:
     courses = []
     moment = now().astimezone(dt.UTC).replace(tzinfo=None)
     for doc_id, entry in versioned:
-        if entry["kind"] != "course":
+        course = documents[doc_id]
+        if not isinstance(course, Course):
             continue
-        course = entry["doc"]
         for user_id, name, roles in staff:
-            if not (roles & set(course.get("roles") or ())):
+            if not (roles & index[doc_id].roles):
                 continue
             tries = quizzes.get((user_id, doc_id), [])
             scores = [score_quiz(course, q["data"]) for q in tries]
             best = max(scores) if scores else None
-            passed = best is not None and best >= int(course.get("pass_mark", 80))
+            passed = best is not None and best >= course.pass_mark
             acked = cells.get((user_id, doc_id), {}).get("state") == "ok"
-            complete = passed if course.get("quiz") else acked
-            due = _due(joined.get(user_id), course.get("due_within"))
+            complete = passed if course.quiz else acked
+            due = _due(joined.get(user_id), course.due_within)
             courses.append(
                 {
                     "course": doc_id,
@@ -91,7 +89,7 @@ def matrix(conn: Connection, site: str) -> dict:
                     "user": name,
                     "attempts": len(tries),
                     "best": best,
-                    "pass_mark": int(course.get("pass_mark", 80)),
+                    "pass_mark": course.pass_mark,
                     "passed": passed,
                     "complete": complete,
                     "due": due,
@@ -101,22 +99,22 @@ def matrix(conn: Connection, site: str) -> dict:
     return {"staff": staff, "docs": docs, "cells": cells, "courses": courses}
 
 
-def _due(joined: dt.datetime | None, due_within: object) -> dt.datetime | None:
+def _due(joined: dt.datetime | None, due_within: str) -> dt.datetime | None:
     """When a course falls due: `due_within` after the account was created (naive UTC)."""
-    if joined is None or not isinstance(due_within, str) or not DURATION_RE.match(due_within):
+    if joined is None:
         return None
     return joined + dt.timedelta(minutes=duration_minutes(due_within))
 
 
-def score_quiz(course: dict, data: dict) -> int:
+def score_quiz(course: Course, data: dict) -> int:
     """The score from the answers against the course's key; the device's own score otherwise."""
     answers = data.get("answers")
-    quiz = course.get("quiz") or []
+    quiz = course.quiz
     if isinstance(answers, dict) and quiz:
         right = 0
         for question in quiz:
-            given = answers.get(question["id"])
-            if isinstance(given, list) and sorted(given) == sorted(question["answer"]):
+            given = answers.get(question.id)
+            if isinstance(given, list) and sorted(given) == sorted(question.answer):
                 right += 1
         return round(100 * right / len(quiz))
     score = data.get("score")

@@ -75,7 +75,7 @@ def trends_page(site: str) -> Response | str:
     ]
     chart = bar_chart(
         points,
-        t("trend_title", site=prop["name"]),
+        t("trend_title", site=prop.name),
         "; ".join(f"{p.label}: {p.value if p.value is not None else '—'}%" for p in points),
     )
     return page("trends.html", site=prop, rows=rows, chart=chart, day=day, weeks=weeks)

@@ -14,7 +14,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from generator.schedule import duration_minutes
 from pwa.ops.schedules import Expectation, local, utc_naive
 
 # records from a device this recent say the device works at the site
@@ -120,7 +119,7 @@ def _parse_time(text: object, tz: ZoneInfo) -> dt.datetime | None:
         return None
 
 
-def judge_round(doc: dict, rec: Rec, people: int, tz: ZoneInfo) -> dict:
+def judge_round(doc: dict, rec: Rec, exp: Expectation, tz: ZoneInfo) -> dict:
     """One patrol round: when it started, people present, missed and late checkpoints."""
     data = rec.data
     finished = local(rec.recorded_at, tz)
@@ -130,7 +129,7 @@ def judge_round(doc: dict, rec: Rec, people: int, tz: ZoneInfo) -> dict:
     missed = data.get("missed")
     if not isinstance(missed, list):
         missed = [c["id"] for c in doc["checkpoints"] if c["id"] not in reached]
-    limit = started + dt.timedelta(minutes=duration_minutes(doc["time_allowed"]))
+    limit = started + dt.timedelta(minutes=exp.allowed_minutes)
     late = [
         s.get("checkpoint")
         for s in scans
@@ -146,7 +145,7 @@ def judge_round(doc: dict, rec: Rec, people: int, tz: ZoneInfo) -> dict:
         "started": started,
         "finished": finished,
         "present": present,
-        "short": present < people,
+        "short": present < exp.people,
         "second_person": data.get("second_person"),
         "missed": list(missed),
         "late": late,
@@ -174,7 +173,7 @@ def evaluate(
     out.late_arrivals = sum(1 for r in runs if r.received_at > end_utc)
     if exp.kind == "patrol":
         for index, rec in enumerate(runs):
-            judged = judge_round(doc, rec, exp.people, tz)
+            judged = judge_round(doc, rec, exp, tz)
             slot = exp.slots[index] if index < len(exp.slots) else None
             judged["late_start"] = bool(slot and judged["started"] > slot.deadline)
             judged["late_arrival"] = rec.received_at > end_utc

@@ -57,7 +57,7 @@ class Note(_Data):
 
 class Work(_Data):
     text: _plain(2000) | None = None
-    parts: list[_plain(120)] = Field([], max_length=30)
+    parts: _plain(500) | None = None
     photos: list[Annotated[str, StringConstraints(pattern=SHA256)]] = Field([], max_length=6)
 
 

@@ -8,11 +8,11 @@ history of who assigned, resolved and verified what is kept whole.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from generator.schedule import duration_minutes, duration_parts
 from pwa.store import records
 
 STATUSES = ("open", "assigned", "resolved", "verified")
@@ -107,21 +107,6 @@ def change(
 
 # --- deadlines from the handbook ----------------------------------------------------------------
 
-_UNITS = {
-    "分钟": ("minutes", 1),
-    "min": ("minutes", 1),
-    "小时": ("minutes", 60),
-    "h": ("minutes", 60),
-    "天": ("minutes", 1440),
-    "d": ("minutes", 1440),
-    "个工作日": ("workdays", 1),
-    "工作日": ("workdays", 1),
-    "wd": ("workdays", 1),
-}
-# the first time standard of each kind is the general rule; later ones are special cases
-RESPOND_WORDS = re.compile("到场|响应|答复|接单|回复")
-CLOSE_WORDS = re.compile("闭环|完成|处理|关闭|修复|办结")
-
 
 @dataclass
 class Deadline:
@@ -146,13 +131,12 @@ def add_working_days(start: dt.datetime, days: float) -> dt.datetime:
     return moment + dt.timedelta(days=days - int(days))
 
 
-def _standard_span(standard: dict) -> tuple[str, float] | None:
-    if standard.get("op") not in ("≤", "<"):
-        return None
-    unit = _UNITS.get(str(standard.get("unit", "")).strip())
-    if unit is None:
-        return None
-    return unit[0], float(standard["value"]) * unit[1]
+def due_after(opened: dt.datetime, within: str) -> dt.datetime:
+    """The end of a deadline's length from `opened`: working days skip the weekend."""
+    amount, unit = duration_parts(within)
+    if unit == "wd":
+        return add_working_days(opened, amount)
+    return opened + dt.timedelta(minutes=duration_minutes(within))
 
 
 def procedure_for(bundle: dict, rec_def: str, data: dict) -> str | None:
@@ -193,25 +177,14 @@ def deadlines(
     met = {"respond": state.assigned_at or state.resolved_at, "close": state.resolved_at}
     if source:
         for standard in bundle["documents"][source]["doc"].get("standards") or []:
-            span = _standard_span(standard)
-            if span is None:
+            if not standard.get("deadline") or not standard.get("within"):
                 continue
-            name = standard["name"]
-            kind = (
-                "respond"
-                if RESPOND_WORDS.search(name)
-                else "close"
-                if CLOSE_WORDS.search(name)
-                else None
-            )
-            if kind is None or kind in found:
-                continue
-            unit, amount = span
-            if unit == "workdays":
-                due = add_working_days(opened, amount)
-            else:
-                due = opened + dt.timedelta(minutes=amount)
-            found[kind] = Deadline(kind, name, source, due, met[kind])
+            # someone answering or arriving both start the work: either is the respond clock
+            kind = "close" if standard["deadline"] == "close" else "respond"
+            if kind in found:
+                continue  # the first of each kind is the general rule, later ones special cases
+            due = due_after(opened, standard["within"])
+            found[kind] = Deadline(kind, standard["name"], source, due, met[kind])
     if "close" not in found:
         found["close"] = Deadline(
             "close", "", "", opened + dt.timedelta(hours=fallback_close), met["close"]

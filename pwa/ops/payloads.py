@@ -22,6 +22,7 @@ from generator.models import ItemType
 
 MAX_PHOTOS = 3  # the app's photo picker takes at most three per item or exception
 SHA256 = r"^[0-9a-f]{64}$"
+UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 CATEGORIES = ("damage", "safety", "hygiene", "water", "person", "other")  # i18n.js categories
 
 
@@ -135,23 +136,18 @@ class QuizData(Payload):
 
 
 class TicketEventData(Payload):
-    """What an assignee's phone adds to a ticket's log (pwa/static/app/tickets.js)."""
+    """What an assignee's phone adds to a ticket's log (pwa/static/app/tickets.js); every key
+    is sent, empty when it says nothing."""
 
-    ticket: Annotated[
-        str,
-        StringConstraints(
-            pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-        ),
-    ]
+    ticket: Annotated[str, StringConstraints(pattern=UUID)]
     kind: Literal["accepted", "arrived", "note", "finished"]
     # the `seen` of the copy of the ticket the phone acted on (GET /api/v1/tickets): the event
     # happened after it, whatever the phone's own clock says
-    seen: Time | None = None
-    text: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    parts: Annotated[
-        list[Annotated[str, StringConstraints(max_length=120)]], Field(max_length=30)
-    ] = []
-    photos: Photos = []
+    seen: Time
+    text: Annotated[str, StringConstraints(max_length=2000)]
+    # parts used, as the engineer writes them (角阀 ×1，生料带)
+    parts: Annotated[str, StringConstraints(max_length=500)]
+    photos: Photos
 
 
 MODELS: dict[str, type[Payload]] = {

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from generator.schedule import duration_minutes
+from pwa.ops.documents import applies, roles_of
 
 MONTHS_IN = {"month": 1, "two_months": 2, "quarter": 3, "half_year": 6, "year": 12}
 
@@ -40,6 +41,7 @@ class Expectation:
     people: int = 1
     areas: tuple[str, ...] = ()
     roles: frozenset[str] = frozenset()
+    allowed_minutes: int | None = None  # time allowed for one run (a patrol round)
 
     @property
     def last_day(self) -> dt.date:
@@ -93,7 +95,15 @@ def period_bounds(every: str, day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, 
 
 
 def slots(schedule: dict, start: dt.datetime, end: dt.datetime, allowed: str | None) -> list[Slot]:
-    """When each run falls due in a period and by when it must be done (as the app shows it)."""
+    """When each run falls due in a period and by when it must be done (as the app shows it);
+    `allowed` is the document's `time_allowed` as written (30m)."""
+    return slots_within(schedule, start, end, duration_minutes(allowed) if allowed else None)
+
+
+def slots_within(
+    schedule: dict, start: dt.datetime, end: dt.datetime, minutes: int | None
+) -> list[Slot]:
+    """`slots` with the time allowed in minutes, as the bundle's `slots` carry it."""
     times = int(schedule.get("times") or 1)
     at = schedule.get("at") or []
     tz = start.tzinfo
@@ -108,7 +118,6 @@ def slots(schedule: dict, start: dt.datetime, end: dt.datetime, allowed: str | N
     else:
         span = end - start
         dues = [start + span * i / times for i in range(times)]
-    minutes = duration_minutes(allowed) if allowed else None
     result = []
     for i, due in enumerate(dues):
         following = dues[i + 1] if i + 1 < len(dues) else end
@@ -127,41 +136,40 @@ def _words(schedule: dict, lang: str) -> str:
     return schedule_words(Period(schedule["every"]), int(schedule.get("times") or 1), lang)
 
 
-def _applies(doc: dict, site: str) -> bool:
-    if doc.get("site"):
-        return doc["site"] == site
-    return doc.get("sites") is None or site in doc["sites"]
-
-
 def expectations(
     bundle: dict, site: str, day: dt.date, tz: ZoneInfo, lang: str = "zh"
 ) -> list[Expectation]:
-    """Every patrol and checklist period of `site` that touches `day`, in handbook order."""
+    """Every patrol and checklist period of `site` that touches `day`, in handbook order.
+
+    What falls due is read from each entry's `slots` (its schedules with their defaults, its
+    time allowed in minutes) and where from its `sites`, as the phone's today list reads them.
+    """
     shifts = {s["id"]: s for s in (bundle.get("site") or {}).get("shifts", [])}
     found: list[Expectation] = []
     for def_id, entry in sorted(bundle["documents"].items()):
-        kind, doc = entry["kind"], entry["doc"]
-        if kind not in ("patrol", "checklist") or not _applies(doc, site):
+        kind, doc, inputs = entry["kind"], entry["doc"], entry["slots"]
+        if kind not in ("patrol", "checklist") or not applies(entry["sites"], site):
             continue
-        schedules = doc["schedule"] if kind == "patrol" else [doc["schedule"]]
+        minutes = inputs["time_allowed_minutes"]
         areas = tuple(doc.get("areas") or ())
         if kind == "patrol":
             areas = tuple(dict.fromkeys(c["area"] for c in doc["checkpoints"]))
-        for schedule in schedules:
+        for schedule in inputs["schedules"]:
             every = schedule["every"]
             common = dict(
                 def_id=def_id,
                 kind=kind,
                 title=entry["title"],
                 every=every,
-                times=int(schedule.get("times") or 1),
+                times=schedule["times"],
                 words=_words(schedule, lang),
-                people=int(schedule.get("people") or 1),
+                people=schedule["people"],
                 areas=areas,
-                roles=frozenset(doc.get("roles") or ()),
+                roles=roles_of(entry),
+                allowed_minutes=minutes,
             )
             if every == "shift":
-                for shift_id in schedule.get("shifts") or list(shifts):
+                for shift_id in schedule["shifts"] or list(shifts):
                     if shift_id not in shifts:
                         continue
                     start, end = shift_instance(shifts[shift_id], day, tz)
@@ -171,19 +179,18 @@ def expectations(
                             start=start,
                             end=end,
                             shift=shift_id,
-                            slots=slots(schedule, start, end, doc.get("time_allowed")),
+                            slots=slots_within(schedule, start, end, minutes),
                         )
                     )
                 continue
             start, end = period_bounds(every, day, tz)
-            names = schedule.get("shifts") or []
             found.append(
                 Expectation(
                     **common,
                     start=start,
                     end=end,
-                    shift=",".join(names) or None,
-                    slots=slots(schedule, start, end, doc.get("time_allowed")),
+                    shift=",".join(schedule["shifts"]) or None,
+                    slots=slots_within(schedule, start, end, minutes),
                 )
             )
     return found

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FOUNDATION = {"pwa.clock", "pwa.config"}
 # what pwa/ keeps at its top level: the app factory, the CLI and server, cross-cutting HTTP
 ASSEMBLY = {"cli", "server", "errors", "security", "proxy", "logs", "health", "shell", "handbook"}
-LAYERS = {"pwa.store": 0, "pwa.ops": 1, "pwa.api": 2, "pwa.dashboard": 2}
+LAYERS = {"pwa.store": 0, "pwa.ops": 1, "pwa.api": 2, "pwa.dashboard": 2, "pwa.resident": 2}
 
 
 def modules(package: str) -> dict[str, Path]:
@@ -114,7 +114,7 @@ def test_every_pwa_module_has_its_layer():
         for name in ALL
         if name.startswith("pwa.")
         and name.count(".") == 1
-        and name.split(".")[1] not in {"store", "ops", "api", "dashboard"}
+        and f"pwa.{name.split('.')[1]}" not in LAYERS
     }
     assert top - FOUNDATION == {f"pwa.{m}" for m in ASSEMBLY}
 

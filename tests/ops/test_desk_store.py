@@ -124,7 +124,7 @@ def test_the_loop_with_replays_and_a_late_event(engine):
         new("accepted", 5),
         new("arrived", 20),
     )
-    finish = new("finished", 60, text="换了阀门", parts=["角阀"])
+    finish = new("finished", 60, text="换了阀门", parts="角阀")
     with engine.begin() as conn:
         assert desk.add(conn, DESK, tid, [assign, accept], T0 + dt.timedelta(minutes=6)) == {
             assign.id: "created",

@@ -5,34 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
-
-from tests.pwa.support import assert_error
-from tests.pwa.test_dashboard_scenario import (
+from tests.pwa.scenario import (
     DAY,
     XSS_NAME,
     XSS_NOTE,
-    dashboard_app,
     dashboard_client,
     read_csv,
-    start_world,
     summary,
 )
+from tests.pwa.support import assert_error
 
 NEXT = DAY + dt.timedelta(days=1)
 DAY_URL = "/dashboard/lanyuan/?date=2026-06-09"
-
-
-@pytest.fixture
-def app(database, site_dir, tmp_path):
-    app = dashboard_app(database, site_dir, tmp_path)
-    yield app
-    app.extensions["dutybook.engine"].dispose()
-
-
-@pytest.fixture
-def world(app, monkeypatch):
-    return start_world(app, monkeypatch)
 
 
 PATROL_HEADER = [
@@ -44,8 +28,8 @@ DAY_ROW = ["PTL-LY-DAY", "兰苑白班园区巡逻", "day", "每班三次", "3",
            "1", "1", "0", "0", "2"]  # fmt: skip
 
 
-def test_day_page_unknown_is_not_missed_until_the_late_batch_fills_it_in(app, world):
-    client, _ = dashboard_client(app, "sup-l")
+def test_day_page_unknown_is_not_missed_until_the_late_batch_fills_it_in(dashboard, world):
+    client, _ = dashboard_client(dashboard, "sup-l")
     world.clock.set(NEXT, "09:30")
     html = client.get(DAY_URL).get_data(as_text=True)
     assert summary(html) == {
@@ -109,10 +93,10 @@ def test_day_page_unknown_is_not_missed_until_the_late_batch_fills_it_in(app, wo
     ]
 
 
-def test_range_trends_and_report(app, world):
+def test_range_trends_and_report(dashboard, world):
     world.late_batch()
     world.clock.set(NEXT, "10:05")
-    client, _ = dashboard_client(app, "sup-l")
+    client, _ = dashboard_client(dashboard, "sup-l")
     rows = read_csv(
         client.get("/dashboard/lanyuan/range?from=2026-06-08&to=2026-06-10&format=csv&table=days")
     )
@@ -157,9 +141,9 @@ EXC_HEADER = [
 ]  # fmt: skip
 
 
-def test_exceptions_deadlines_and_the_workflow(app, world):
+def test_exceptions_deadlines_and_the_workflow(dashboard, world):
     world.clock.set(NEXT, "10:05")
-    client, csrf = dashboard_client(app, "sup-l")
+    client, csrf = dashboard_client(dashboard, "sup-l")
     ids = world.ids
     rows = read_csv(client.get("/dashboard/lanyuan/exceptions?format=csv&table=exceptions"))
     assert rows == [
@@ -225,9 +209,9 @@ def test_exceptions_deadlines_and_the_workflow(app, world):
     assert re.findall(r'data-id="([^"]+)"', left.get_data(as_text=True)) == [ids["pump"]]
 
 
-def test_acknowledgements_need_the_current_major_version(app, world):
+def test_acknowledgements_need_the_current_major_version(dashboard, world):
     world.late_batch()
-    client, _ = dashboard_client(app, "sup-l")
+    client, _ = dashboard_client(dashboard, "sup-l")
     rows = read_csv(client.get("/dashboard/lanyuan/acks?format=csv&table=acks"))
     mine = {(r[0], r[1]): r[4:] for r in rows[1:]}
     assert rows[0] == ["user", "doc", "kind", "current_version", "state", "acked_version"]
@@ -255,9 +239,9 @@ def test_acknowledgements_need_the_current_major_version(app, world):
     assert '<td class="cell-none" data-user="guard-a">✗ 未确认</td>' in html
 
 
-def test_everything_user_entered_is_escaped(app, world):
+def test_everything_user_entered_is_escaped(dashboard, world):
     world.clock.set(NEXT, "10:05")
-    client, _ = dashboard_client(app, "sup-l")
+    client, _ = dashboard_client(dashboard, "sup-l")
     pages = [
         "/dashboard/lanyuan/exceptions",
         f"/dashboard/lanyuan/exceptions/{world.ids['repair']}",
@@ -271,9 +255,9 @@ def test_everything_user_entered_is_escaped(app, world):
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; 水管漏水" in detail
 
 
-def test_english_on_request_and_kept_in_the_session(app, world):
+def test_english_on_request_and_kept_in_the_session(dashboard, world):
     world.clock.set(NEXT, "09:30")
-    client, _ = dashboard_client(app, "sup-l")
+    client, _ = dashboard_client(dashboard, "sup-l")
     html = client.get(DAY_URL + "&lang=en").get_data(as_text=True)
     assert '<html lang="en">' in html and "<dt>Not yet synced</dt>" in html
     html = client.get(DAY_URL).get_data(as_text=True)

@@ -8,14 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from pwa.store.models import tokens
-from tests.pwa.support import PASSWORD, assert_error
-from tests.pwa.test_dashboard_scenario import (
+from tests.pwa.scenario import (
     DAY,
-    dashboard_app,
     dashboard_client,
     read_csv,
-    start_world,
 )
+from tests.pwa.support import PASSWORD, assert_error
 
 NEXT = DAY + dt.timedelta(days=1)
 SITE_PAGES = [
@@ -25,21 +23,14 @@ SITE_PAGES = [
 
 
 @pytest.fixture
-def app(database, site_dir, tmp_path):
-    app = dashboard_app(database, site_dir, tmp_path)
-    yield app
-    app.extensions["dutybook.engine"].dispose()
+def world(world):
+    """The scenario the next morning, after the night guard's phone stayed away."""
+    world.clock.set(NEXT, "10:05")
+    return world
 
 
-@pytest.fixture
-def world(app, monkeypatch):
-    scenario = start_world(app, monkeypatch)
-    scenario.clock.set(NEXT, "10:05")
-    return scenario
-
-
-def test_a_supervisor_of_lanyuan_sees_nothing_of_jinxiu(app, world):
-    client, csrf = dashboard_client(app, "sup-l")
+def test_a_supervisor_of_lanyuan_sees_nothing_of_jinxiu(dashboard, world):
+    client, csrf = dashboard_client(dashboard, "sup-l")
     for path in SITE_PAGES:
         assert_error(
             client.get(f"/dashboard/jinxiu{path}"), 403, "You are not assigned to site 'jinxiu'."
@@ -63,8 +54,8 @@ def test_a_supervisor_of_lanyuan_sees_nothing_of_jinxiu(app, world):
     assert_error(client.get("/dashboard/nowhere/"), 404, "No site 'nowhere'.")
 
 
-def test_admin_sees_every_site(app, world):
-    client, _ = dashboard_client(app, "admin")
+def test_admin_sees_every_site(dashboard, world):
+    client, _ = dashboard_client(dashboard, "admin")
     index = client.get("/dashboard/").get_data(as_text=True)
     assert 'href="/dashboard/lanyuan/">兰苑小区</a>' in index
     assert 'href="/dashboard/jinxiu/">锦绣花园</a>' in index
@@ -72,8 +63,8 @@ def test_admin_sees_every_site(app, world):
     assert "JINXIU-SECRET" in listing
 
 
-def test_staff_cannot_open_the_dashboard(app, world):
-    client = app.test_client()
+def test_staff_cannot_open_the_dashboard(dashboard, world):
+    client = dashboard.test_client()
     token = client.get("/dashboard/login").get_data(as_text=True)
     csrf = token.split('name="csrf_token" value="')[1].split('"')[0]
     response = client.post(
@@ -88,15 +79,15 @@ def test_staff_cannot_open_the_dashboard(app, world):
             "The dashboard is for supervisors and admins.",
         )
     # anonymous: to the sign-in page, coming back afterwards
-    anonymous = app.test_client().get("/dashboard/lanyuan/acks?date=2026-06-09")
+    anonymous = dashboard.test_client().get("/dashboard/lanyuan/acks?date=2026-06-09")
     assert anonymous.status_code == 302
     assert anonymous.headers["Location"] == (
         "/dashboard/login?next=%2Fdashboard%2Flanyuan%2Facks%3Fdate%3D2026-06-09"
     )
 
 
-def test_only_admins_reach_the_admin_pages(app, world):
-    client, csrf = dashboard_client(app, "sup-l")
+def test_only_admins_reach_the_admin_pages(dashboard, world):
+    client, csrf = dashboard_client(dashboard, "sup-l")
     for path in ("users", "sites", "tokens", "users?format=csv&table=users"):
         assert_error(
             client.get(f"/dashboard/admin/{path}"),
@@ -113,8 +104,8 @@ def test_only_admins_reach_the_admin_pages(app, world):
 CSRF = "The CSRF token is missing or wrong; reload the page."
 
 
-def test_every_change_needs_the_csrf_token(app, world):
-    client, csrf = dashboard_client(app, "admin")
+def test_every_change_needs_the_csrf_token(dashboard, world):
+    client, csrf = dashboard_client(dashboard, "admin")
     changes = [
         ("/dashboard/admin/users", {"action": "add", "username": "x1", "password": "p" * 12,
                                     "roles": "guard", "sites": "lanyuan"}),
@@ -135,8 +126,8 @@ def test_every_change_needs_the_csrf_token(app, world):
     assert csrf and '<span class="note">x</span>' not in history.get_data(as_text=True)
 
 
-def test_admin_adds_users_sets_roles_disables_and_revokes_tokens(app, world):
-    client, csrf = dashboard_client(app, "admin")
+def test_admin_adds_users_sets_roles_disables_and_revokes_tokens(dashboard, world):
+    client, csrf = dashboard_client(dashboard, "admin")
     added = client.post(
         "/dashboard/admin/users",
         data={"action": "add", "username": "<i>new</i>", "password": "long enough pw",
@@ -175,7 +166,7 @@ def test_admin_adds_users_sets_roles_disables_and_revokes_tokens(app, world):
         == 401
     )
 
-    with app.extensions["dutybook.engine"].connect() as conn:
+    with dashboard.extensions["dutybook.engine"].connect() as conn:
         night = conn.execute(select(tokens.c.id).where(tokens.c.device_id == "ph-night")).scalar()
     listing = read_csv(client.get("/dashboard/admin/tokens?format=csv&table=tokens"))
     assert [r[2] for r in listing[1:]] == ["ph-day", "ph-night", "ph-eng", "ph-clean", "ph-jx"]
@@ -186,7 +177,7 @@ def test_admin_adds_users_sets_roles_disables_and_revokes_tokens(app, world):
     listing = read_csv(client.get("/dashboard/admin/tokens?format=csv&table=tokens"))
     row = next(r for r in listing if r[2] == "ph-night")
     assert row[6] == "2026-06-10 10:05"
-    response = app.test_client().get("/api/v1/definitions", headers=world.night_phone.headers)
+    response = dashboard.test_client().get("/api/v1/definitions", headers=world.night_phone.headers)
     assert_error(response, 401, "The token has been revoked; sign in again.")
     assert_error(
         client.post("/dashboard/admin/tokens", data={"token_id": "999", "csrf_token": csrf}),

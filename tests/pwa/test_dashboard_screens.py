@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.pwa.support import PASSWORD
-from tests.pwa.test_dashboard_scenario import (
+from tests.pwa.scenario import (
     DAY,
     Scenario,
     add_people,
-    dashboard_app,
     install_clock,
 )
+from tests.pwa.support import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -32,8 +31,8 @@ PAGES = {
 
 
 @pytest.fixture
-def live(database, site_dir, tmp_path, monkeypatch):
-    app = dashboard_app(database, site_dir, tmp_path)
+def live(dashboard, monkeypatch):
+    app = dashboard
 
     @app.after_request
     def _csp(response):
@@ -52,7 +51,6 @@ def live(database, site_dir, tmp_path, monkeypatch):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
-    app.extensions["dutybook.engine"].dispose()
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)

@@ -12,14 +12,11 @@ from sqlalchemy import update
 
 from pwa.dashboard.people import ACK_KINDS
 from pwa.store.models import users
-from tests.conftest import make_app
-from tests.pwa.test_dashboard_scenario import (
+from tests.pwa.scenario import (
     DAY,
     at,
     dashboard_client,
-    make_sop,
     read_csv,
-    start_world,
     summary,
 )
 
@@ -44,17 +41,10 @@ items:
 
 
 @pytest.fixture
-def app(database, site_dir, tmp_path):
-    sop = make_sop(tmp_path)
-    (sop / "checklists" / "chk-gate-handover.yaml").write_text(HANDOVER.lstrip(), "utf-8")
-    app = make_app(database, site_dir, tmp_path, sop)
-    yield app
-    app.extensions["dutybook.engine"].dispose()
-
-
-@pytest.fixture
-def world(app, monkeypatch):
-    return start_world(app, monkeypatch)
+def scenario_sop(scenario_sop):
+    """The scenario's handbook and a gate handover checklist for each shift."""
+    (scenario_sop / "checklists" / "chk-gate-handover.yaml").write_text(HANDOVER.lstrip(), "utf-8")
+    return scenario_sop
 
 
 def handover_run(day: dt.date, clock: str) -> dict:
@@ -68,8 +58,8 @@ def handover_run(day: dt.date, clock: str) -> dict:
     }
 
 
-def test_missed_checkpoints_are_named(app, world):
-    client, _ = dashboard_client(app, "sup-l")
+def test_missed_checkpoints_are_named(dashboard, world):
+    client, _ = dashboard_client(dashboard, "sup-l")
     world.clock.set(NEXT, "09:30")
     html = re.sub(r"\s+", " ", client.get(f"/dashboard/lanyuan/?date={DAY}").get_data(as_text=True))
     # the 12:40 day round skipped cp3, which the patrol names 水泵房
@@ -80,14 +70,14 @@ def test_missed_checkpoints_are_named(app, world):
 
 
 def test_a_per_shift_checklist_has_one_row_per_shift_and_the_summary_counts_an_early_run(
-    app, world
+    dashboard, world
 ):
     # guard-a does the day shift's handover at 09:00; its slot falls due at 20:00
     world.clock.set(NEXT, "09:05")
     world.day_phone.make("checklist_run", "CHK-GATE-HANDOVER", "1.0", at(NEXT, "09:00"),
                          handover_run(NEXT, "09:00"))  # fmt: skip
     world.day_phone.sync()
-    client, _ = dashboard_client(app, "sup-l")
+    client, _ = dashboard_client(dashboard, "sup-l")
     world.clock.set(NEXT, "10:00")
     url = f"/dashboard/lanyuan/?date={NEXT}"
     html = client.get(url).get_data(as_text=True)
@@ -106,12 +96,12 @@ def test_a_per_shift_checklist_has_one_row_per_shift_and_the_summary_counts_an_e
     ]
 
 
-def test_the_summary_counts_a_run_done_before_its_slot_falls_due(app, world):
+def test_the_summary_counts_a_run_done_before_its_slot_falls_due(dashboard, world):
     world.clock.set(NEXT, "09:05")
     world.day_phone.make("checklist_run", "CHK-GATE-HANDOVER", "1.0", at(NEXT, "09:00"),
                          handover_run(NEXT, "09:00"))  # fmt: skip
     world.day_phone.sync()
-    client, _ = dashboard_client(app, "sup-l")
+    client, _ = dashboard_client(dashboard, "sup-l")
     world.clock.set(NEXT, "10:00")
     html = client.get(f"/dashboard/lanyuan/?date={NEXT}").get_data(as_text=True)
     # the table shows the day shift's handover done; the summary counts it done and due
@@ -119,11 +109,11 @@ def test_the_summary_counts_a_run_done_before_its_slot_falls_due(app, world):
     assert summary(html)["runs"] == "1 / 2"
 
 
-def test_the_matrix_lists_only_what_the_app_can_acknowledge(app, world):
+def test_the_matrix_lists_only_what_the_app_can_acknowledge(dashboard, world):
     # the app's list of acknowledgeable kinds and the dashboard's are one and the same
     app_kinds = re.search(r"const ACK_KINDS = \[([^\]]*)\]", LEARN_JS.read_text("utf-8"))
     assert tuple(re.findall(r"'([a-z]+)'", app_kinds.group(1))) == ACK_KINDS
-    client, _ = dashboard_client(app, "sup-l")
+    client, _ = dashboard_client(dashboard, "sup-l")
     rows = read_csv(client.get("/dashboard/lanyuan/acks?format=csv&table=acks"))
     assert {r[2] for r in rows[1:]} == {"procedure", "emergency"}
     assert sorted({r[1] for r in rows[1:]}) == ["EMG-ELEVATOR-TRAP", "ENG-REPAIR"]
@@ -133,16 +123,16 @@ def test_the_matrix_lists_only_what_the_app_can_acknowledge(app, world):
     assert "这里只列制度和应急预案" in html
 
 
-def test_a_course_is_overdue_after_due_within_from_joining(app, world):
+def test_a_course_is_overdue_after_due_within_from_joining(dashboard, world):
     # guard-a joined on 1 May: 14 days to do TRN-EMERGENCY-BASICS, overdue by June;
     # everyone else joined on 9 June (the fixed clock), due on 23 June
-    with app.extensions["dutybook.engine"].begin() as conn:
+    with dashboard.extensions["dutybook.engine"].begin() as conn:
         conn.execute(
             update(users)
             .where(users.c.username == "guard-a")
             .values(created_at=dt.datetime(2026, 5, 1, 4, 0))
         )
-    client, _ = dashboard_client(app, "sup-l")
+    client, _ = dashboard_client(dashboard, "sup-l")
     world.clock.set(NEXT, "09:30")
     courses = read_csv(client.get("/dashboard/lanyuan/acks?format=csv&table=courses"))
     assert courses[0] == [

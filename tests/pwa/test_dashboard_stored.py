@@ -18,15 +18,14 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from pwa.store.models import exception_events, records
-from tests.pwa.support import store_unchecked
-from tests.pwa.test_dashboard_scenario import (
+from tests.pwa.scenario import (
     DAY,
     add_people,
     at,
-    dashboard_app,
     dashboard_client,
     install_clock,
 )
+from tests.pwa.support import store_unchecked
 
 TYPES = ("checklist_run", "patrol_round", "exception", "incident", "ack", "quiz")
 DEFS = ("CHK-PUMP-ROOM", "CHK-LOBBY", "PTL-LY-DAY", "PTL-LY-NIGHT", "ENG-REPAIR",
@@ -86,13 +85,12 @@ records_ = st.builds(
 
 
 @pytest.fixture
-def app(database, site_dir, tmp_path, monkeypatch):
-    app = dashboard_app(database, site_dir, tmp_path)
+def stored(dashboard, monkeypatch):
+    """The scenario's app at 22:00 on day D with its people and nothing stored yet."""
     clock = install_clock(monkeypatch)
     clock.set(DAY, "22:00")
-    add_people(app)
-    yield app
-    app.extensions["dutybook.engine"].dispose()
+    add_people(dashboard)
+    return dashboard
 
 
 def _pages(app, client) -> list[str]:
@@ -151,10 +149,11 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize(("kind", "def_id", "data"), HOSTILE, ids=[str(h[2])[:30] for h in HOSTILE])
-def test_stored_shapes_the_api_now_refuses_break_no_page(app, kind, def_id, data):
-    _no_5xx(app, [_record(kind, def_id, 9 * 60, data)])
+def test_stored_shapes_the_api_now_refuses_break_no_page(stored, kind, def_id, data):
+    _no_5xx(stored, [_record(kind, def_id, 9 * 60, data)])
 
 
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 @settings(
     max_examples=30,
     deadline=None,
@@ -163,19 +162,5 @@ def test_stored_shapes_the_api_now_refuses_break_no_page(app, kind, def_id, data
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(recs=st.lists(records_, min_size=1, max_size=4))
-def test_any_stored_record_breaks_no_page(sqlite_dashboard, recs):
-    _no_5xx(sqlite_dashboard, recs)
-
-
-@pytest.fixture
-def sqlite_dashboard(sqlite_template, site_dir, tmp_path, monkeypatch):
-    import shutil
-
-    path = tmp_path / "dutybook.db"
-    shutil.copy(sqlite_template, path)
-    app = dashboard_app(f"sqlite:///{path}", site_dir, tmp_path)
-    clock = install_clock(monkeypatch)
-    clock.set(DAY, "22:00")
-    add_people(app)
-    yield app
-    app.extensions["dutybook.engine"].dispose()
+def test_any_stored_record_breaks_no_page(stored, recs):
+    _no_5xx(stored, recs)

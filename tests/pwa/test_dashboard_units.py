@@ -68,9 +68,31 @@ def test_complaint_deadlines_take_the_first_standard_of_each_kind():
                 "kind": "procedure",
                 "doc": {
                     "standards": [
-                        {"name": "投诉初步答复时间", "op": "≤", "value": 48, "unit": "小时"},
-                        {"name": "紧急投诉响应时间", "op": "≤", "value": 2, "unit": "小时"},
-                        {"name": "非紧急投诉处理时间", "op": "≤", "value": 2, "unit": "个工作日"},
+                        # the deadlines SVC-COMPLAINT sets (sop/), typed as the bundle has them
+                        {
+                            "name": "投诉初步答复时间",
+                            "op": "≤",
+                            "value": 48,
+                            "unit": "小时",
+                            "deadline": "respond",
+                            "within": "48h",
+                        },
+                        {
+                            "name": "紧急投诉响应时间",
+                            "op": "≤",
+                            "value": 2,
+                            "unit": "小时",
+                            "deadline": "respond",
+                            "within": "2h",
+                        },
+                        {
+                            "name": "非紧急投诉处理时间",
+                            "op": "≤",
+                            "value": 2,
+                            "unit": "个工作日",
+                            "deadline": "close",
+                            "within": "2wd",
+                        },
                         {"name": "回访率", "op": "=", "value": 100, "unit": "%"},
                     ]
                 },

@@ -26,17 +26,20 @@ def test_filtered_to_roles_and_sites(app, client):
         "ENG-REPAIR",
         "ORG-DEMO",
         "PTL-JX-OUT-NIGHT",
+        "SVC-DESK",
         "TRN-EMERGENCY-BASICS",
     ]
     assert seen == {
         # the jinxiu patrol is not for a lanyuan guard; the pump room is for engineers
         "guard-l": ["EMG-ELEVATOR-TRAP", "ORG-DEMO", "TRN-EMERGENCY-BASICS"],
         "guard-j": ["EMG-ELEVATOR-TRAP", "ORG-DEMO", "PTL-JX-OUT-NIGHT", "TRN-EMERGENCY-BASICS"],
+        # the desk document (its categories and limits) is for engineers, 客服 and supervisors
         "eng-l": [
             "CHK-PUMP-ROOM",
             "EMG-ELEVATOR-TRAP",
             "ENG-REPAIR",
             "ORG-DEMO",
+            "SVC-DESK",
             "TRN-EMERGENCY-BASICS",
         ],
         # a supervisor sees every role's documents of their sites
@@ -45,6 +48,7 @@ def test_filtered_to_roles_and_sites(app, client):
             "EMG-ELEVATOR-TRAP",
             "ENG-REPAIR",
             "ORG-DEMO",
+            "SVC-DESK",
             "TRN-EMERGENCY-BASICS",
         ],
         "admin": everything,

@@ -17,12 +17,6 @@ from tests.pwa.support import add_people, app_data, assert_error, bearer, record
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 
 
-@pytest.fixture
-def engineer(app, client):
-    add_people(app)
-    return sign_in(client, "eng-l")
-
-
 def _push(client, token, recs):
     return client.post("/api/v1/records", json={"records": recs}, headers=bearer(token))
 

@@ -29,12 +29,6 @@ def _count(app) -> int:
         return conn.scalar(select(func.count()).select_from(records))
 
 
-@pytest.fixture
-def engineer(app, client):
-    add_people(app)
-    return sign_in(client, "eng-l")
-
-
 # one valid record of each type, with the person allowed to make it
 EACH_TYPE = [
     ("eng-l", {"type": "checklist_run"}),
@@ -159,7 +153,8 @@ REJECTIONS = [
     (
         {"type": "diary"},
         ["type"],
-        "Input should be 'checklist_run', 'patrol_round', 'exception', 'incident', 'ack' or 'quiz'",
+        "Input should be 'checklist_run', 'patrol_round', 'exception', 'incident', 'ack', "
+        "'quiz' or 'ticket_event'",
     ),
     ({"seq": "7"}, ["seq"], "Input should be a valid integer"),
     ({"seq": -1}, ["seq"], "Input should be greater than or equal to 0"),

@@ -44,7 +44,15 @@ def event(tid: str, kind: str, **data) -> dict:
         "device_id": "dev-1",
         "seq": 1,
         "recorded_at": now_iso(),
-        "data": {"ticket": tid, "kind": kind, **data},
+        "data": {
+            "ticket": tid,
+            "kind": kind,
+            "seen": now_iso(),
+            "text": "",
+            "parts": "",
+            "photos": [],
+            **data,
+        },
     }
 
 
@@ -73,7 +81,7 @@ def test_a_phone_works_a_ticket_through_sync_and_replays_are_duplicates(app, cli
     batch = [
         event(tid, "accepted", seen=at),
         event(tid, "arrived", seen=at),
-        event(tid, "finished", seen=at, text="换阀门", parts=["角阀"]),
+        event(tid, "finished", seen=at, text="换阀门", parts="角阀 ×1"),
     ]
     first = client.post(
         "/api/v1/records", json={"records": batch}, headers=bearer(token)

@@ -16,6 +16,11 @@ from tests.security.test_matrix import LY_EXC, _setup, url_map_routes
 CSRF = "The CSRF token is missing or wrong; reload the page."
 # state-changing routes a cookie session cannot reach without the token, and why one is exempt
 EXEMPT = {
+    # a resident's report and status pages carry no session at all: a forged form can do no
+    # more than anyone may (report, bounded by the rate limits), and a status action needs the
+    # ticket's private token in its URL, which a forger does not have
+    ("POST", "/r/<site>/"): {"data": {}},
+    ("POST", "/r/t/<token>/<action>"): {"data": {}},
     # JSON only: a cross-site form cannot send application/json, and it carries no cookie auth
     ("POST", "/api/v1/session"): {
         "json": {"username": "admin", "password": PASSWORD, "device_id": "x"}

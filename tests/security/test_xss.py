@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from tests.pwa.scenario import Phone, add_people, dashboard_app, dashboard_client
 from tests.pwa.support import PASSWORD, store_unchecked
-from tests.pwa.test_dashboard_scenario import Phone, add_people, dashboard_app, dashboard_client
 from tests.reliability import summary
 
 

@@ -47,7 +47,7 @@ export function courseState(id, quiz, user, nowMs = Date.now()) {
 
 export async function learnView() {
   const { acks, quizzes } = await myAcks();
-  const mine = Object.entries(docs()).filter(([, e]) => appliesToMe(e.doc));
+  const mine = Object.entries(docs()).filter(([, e]) => appliesToMe(e));
   const sops = mine
     .filter(([, e]) => ACK_KINDS.includes(e.kind))
     .sort((a, b) => needsAck(acks, b[0], b[1].version) - needsAck(acks, a[0], a[1].version));

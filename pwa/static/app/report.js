@@ -46,7 +46,7 @@ export async function exceptionView(id) {
   });
   // the server files every exception under a checklist, patrol or procedure
   const sources = Object.entries(docs()).filter(
-    ([, e]) => ['checklist', 'patrol', 'procedure'].includes(e.kind) && appliesToMe(e.doc),
+    ([, e]) => ['checklist', 'patrol', 'procedure'].includes(e.kind) && appliesToMe(e),
   );
   // a report on its own names what it is about; guessing would file it under the wrong page
   const aboutError = h('p', { class: 'error', id: 'about-error', role: 'alert' });

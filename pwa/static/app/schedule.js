@@ -125,6 +125,11 @@ export function periodBounds(every, now, shiftInst) {
 
 /** Slots in a period (given as wall clocks in `zone`): each one's due instant and deadline. */
 export function slots(schedule, period, timeAllowed, zone = ZONE_DEFAULT) {
+  return slotsWithin(schedule, period, durationMs(timeAllowed), zone);
+}
+
+/** `slots` with the time allowed in milliseconds (null: none), as the bundle's slots give it. */
+export function slotsWithin(schedule, period, allowed, zone = ZONE_DEFAULT) {
   const n = schedule.times || 1;
   const begin = instant(period.start, zone);
   const span = instant(period.end, zone) - begin;
@@ -140,7 +145,6 @@ export function slots(schedule, period, timeAllowed, zone = ZONE_DEFAULT) {
     dues = Array.from({ length: n }, (_, i) => new Date(+begin + (i * span) / n));
   }
   const periodEnd = instant(period.end, zone);
-  const allowed = durationMs(timeAllowed);
   return dues.map((due, i) => {
     const next = i + 1 < dues.length ? dues[i + 1] : periodEnd;
     // time_allowed bounds a run that starts at a set clock time; evenly spread runs may
@@ -160,10 +164,13 @@ export function status(slotList, doneCount, now) {
   return { state: 'upcoming', next: slot };
 }
 
-function applies(doc, roles, site) {
-  if (!doc.roles?.some((r) => roles.includes(r))) return false;
-  if (doc.site) return doc.site === site;
-  return !doc.sites || doc.sites.includes(site);
+/**
+ * Whether a bundle entry is for one of `roles` at `site`. Where a document applies is the
+ * bundle's `sites` (null: every site), the same rule the server reads (pwa/ops/documents.py).
+ */
+export function appliesTo(entry, roles, site) {
+  if (!entry.doc.roles?.some((r) => roles.includes(r))) return false;
+  return !entry.sites || entry.sites.includes(site);
 }
 
 /**
@@ -178,13 +185,13 @@ export function today({ documents, shifts, roles, site, shiftId, history, zone =
   const rows = [];
   for (const [id, entry] of Object.entries(documents)) {
     if (entry.kind !== 'checklist' && entry.kind !== 'patrol') continue;
-    const doc = entry.doc;
-    if (!applies(doc, roles, site)) continue;
-    const schedules = entry.kind === 'patrol' ? doc.schedule : [doc.schedule];
-    const schedule = schedules.find((s) => !s.shifts?.length || s.shifts.includes(shift.id));
+    if (!appliesTo(entry, roles, site)) continue;
+    // what falls due: the bundle's slots (each schedule with its defaults, minutes allowed)
+    const schedule = entry.slots.schedules.find((s) => !s.shifts.length || s.shifts.includes(shift.id));
     if (!schedule) continue;
     const local = periodBounds(schedule.every, here, inst);
-    const list = slots(schedule, local, doc.time_allowed, zone);
+    const minutes = entry.slots.time_allowed_minutes;
+    const list = slotsWithin(schedule, local, minutes ? minutes * MINUTE : null, zone);
     const period = { start: instant(local.start, zone), end: instant(local.end, zone) };
     const done = history.filter((h) => {
       const t = new Date(h.recorded_at);
@@ -193,9 +200,9 @@ export function today({ documents, shifts, roles, site, shiftId, history, zone =
     rows.push({
       id,
       kind: entry.kind,
-      title: doc.title,
+      title: entry.doc.title,
       schedule,
-      people: schedule.people || 1,
+      people: schedule.people,
       period,
       total: list.length,
       done: Math.min(done, list.length),

@@ -1,5 +1,6 @@
 // What every view shares: the signed-in user, their definitions, and save timing.
 import { getLang } from './i18n.js';
+import { appliesTo } from './schedule.js';
 import * as store from './store.js';
 
 export const app = {
@@ -77,13 +78,9 @@ export function displayName(user = app.user) {
     user?.username;
 }
 
-/** Whether a document applies to the current user's roles and site. */
-export function appliesToMe(d) {
-  const roles = app.user?.roles || [];
-  const site = currentSite();
-  if (d.roles && !d.roles.some((r) => roles.includes(r))) return false;
-  if (d.site) return d.site === site;
-  return !d.sites || d.sites.includes(site);
+/** Whether a bundle entry applies to the current user's roles and site. */
+export function appliesToMe(entry) {
+  return appliesTo(entry, app.user?.roles || [], currentSite());
 }
 
 // --- draft writes ---------------------------------------------------------------------------

@@ -1,0 +1,45 @@
+"""Fixtures of the server tests. The app over a store (`app`, `sqlite_app`, `client`) is in
+tests/conftest.py, shared with tests/security and tests/reliability; plain helpers are in
+support.py and scenario.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_app
+from tests.pwa.scenario import make_sop, start_world
+from tests.pwa.support import add_people, sign_in
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def engineer(app, client) -> str:
+    """Everyone of support.PEOPLE added; the lanyuan engineer's bearer token."""
+    add_people(app)
+    return sign_in(client, "eng-l")
+
+
+@pytest.fixture
+def scenario_sop(tmp_path) -> Path:
+    """The dashboard scenario's handbook: the test handbook and the scenario's routes."""
+    return make_sop(tmp_path)
+
+
+@pytest.fixture
+def dashboard(database, site_dir, tmp_path, scenario_sop):
+    """The app over the dashboard scenario's handbook, on both stores."""
+    app = make_app(database, site_dir, tmp_path, scenario_sop)
+    yield app
+    app.extensions["dutybook.engine"].dispose()
+
+
+@pytest.fixture
+def world(dashboard, monkeypatch):
+    """The scenario at the dashboard tests' start: its clock, its people, the first sync."""
+    return start_world(dashboard, monkeypatch)
