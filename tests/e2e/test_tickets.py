@@ -248,7 +248,7 @@ def test_a_ticket_worked_offline_syncs_once(server, context, page, instant):
     assert data["note"]["text"] == "角阀老化，关总阀后更换"
     assert data["finished"] == {
         "text": "已更换角阀，试水无渗漏",
-        "parts": ["角阀 1 个", "生料带 1 卷"],
+        "parts": "角阀 1 个，生料带 1 卷",
     }
     with sqlite3.connect(server.db_path) as conn:
         stored = conn.execute("SELECT count(*) FROM records WHERE type = 'ticket_event'").fetchone()

@@ -173,22 +173,30 @@ export function spanParts(ms) {
 
 // --- what the phone does -------------------------------------------------------------------
 
+// the parts go to the server as one line, as an engineer would write them (pwa/ops/payloads.py)
+export const PARTS_JOIN = '，';
+export const PARTS_MAX = 500;
+
 /**
  * Put one event in the outbox (a fresh id) and its line in the history store, atomically.
- * `data` is {kind, text?, parts?, photos?}; empty fields are left out.
+ * `data` is {kind, text?, parts?, photos?}; the record carries every key, empty when it says
+ * nothing, and `seen`: the server's time of the copy acted on, so the event sorts after it
+ * whatever this phone's clock says.
  */
 export async function addEvent(tk, desk, data, { draft = null, draftId = null } = {}) {
-  const clean = { ticket: tk.id, kind: data.kind };
-  // the server's time of the copy acted on: the event comes after it, whatever this clock says
-  if (tk.seen) clean.seen = tk.seen;
-  if (data.text?.trim()) clean.text = data.text.trim();
-  if (data.parts?.length) clean.parts = data.parts;
-  if (data.photos?.length) clean.photos = data.photos;
+  const clean = {
+    ticket: tk.id,
+    kind: data.kind,
+    seen: tk.seen || tk.created_at,
+    text: (data.text || '').trim(),
+    parts: (data.parts || []).join(PARTS_JOIN),
+    photos: data.photos || [],
+  };
   const def = desk || { def_id: deskId(), version: doc(deskId())?.version };
   const record = await store.commitRecord(
     app.user.username,
     { id: crypto.randomUUID(), type: 'ticket_event', def_id: def.def_id, def_version: def.version, site: tk.site, data: clean },
-    { blobs: clean.photos || [], keep: { ...clean }, draft, draftId },
+    { blobs: clean.photos, keep: { ...clean }, draft, draftId },
   );
   document.dispatchEvent(new CustomEvent('dutybook:queued', { detail: record }));
   return record;

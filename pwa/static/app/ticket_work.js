@@ -6,10 +6,8 @@ import { photoPicker } from './photos.js';
 import { render } from './screen.js';
 import { app, saveDraft, settled } from './state.js';
 import * as store from './store.js';
-import { addEvent } from './ticket_data.js';
+import { PARTS_JOIN, PARTS_MAX, addEvent } from './ticket_data.js';
 import { field, fmtTime, h, toast } from './ui.js';
-
-const MAX_PARTS = 30;
 
 const draftKey = (id) => `ticket-${id}-${app.user.username}`;
 
@@ -115,10 +113,14 @@ function partsList(draft) {
       }, t('remove'))))));
   };
   draw();
-  const input = h('input', { type: 'text', maxlength: 120, enterkeyhint: 'done' });
+  const input = h('input', { type: 'text', maxlength: 120, enterkeyhint: 'done', 'aria-describedby': 'part-error' });
+  const error = problem('part-error');
   const add = () => {
     const p = input.value.trim();
-    if (!p || draft.parts.length >= MAX_PARTS) return;
+    // the server keeps them as one line of at most 500 characters
+    const full = [...draft.parts, p].join(PARTS_JOIN).length > PARTS_MAX;
+    error.textContent = p && full ? t('tickets.parts_full') : '';
+    if (!p || full) return;
     draft.parts.push(p);
     input.value = '';
     saveDraft(draft);
@@ -136,6 +138,7 @@ function partsList(draft) {
     h('p', { class: 'parts-title', id: 'parts-title' }, t('tickets.parts')),
     list,
     h('div', { class: 'part-add' }, field(t('tickets.part'), input), h('button', { type: 'button', id: 'add-part', onclick: add }, t('tickets.add_part'))),
+    error,
   );
 }
 

@@ -219,7 +219,7 @@ function log(tk) {
         h('strong', {}, `${when(ev.at)} ${t(`tickets.kinds.${ev.kind}`)}`),
         h('span', { class: `chip ${ev.sync === 'uploaded' ? 'done' : ev.sync === 'pending' ? 'later' : 'late'}` }, t(`tickets.sync.${ev.sync}`)),
         ev.text ? h('div', {}, ev.text) : null,
-        ev.parts?.length ? h('div', { class: 'muted' }, t('tickets.parts_used', { p: ev.parts.join('、') })) : null,
+        ev.parts?.length ? h('div', { class: 'muted' }, t('tickets.parts_used', { p: ev.parts })) : null,
         ev.photos?.length ? thumbs(ev.photos, t('photo')) : null,
       ))),
   );
