@@ -14,6 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.conftest import ARTIFACTS, PASSWORD
 from tests.e2e.helpers import go, sign_in
+from tests.e2e.test_tickets import add_desk, dispatch
 
 AXE = Axe()
 
@@ -88,6 +89,25 @@ def test_app_screens(server, page) -> None:
     go(page, "#/emergency")
     page.wait_for_selector("text=电梯困人")
     assert_accessible(audit(page, "app-emergency"))
+
+
+def test_ticket_screens(server, page, instant) -> None:
+    """The 工单 list and one ticket at each of its steps on the phone."""
+    add_desk(server.workdir)
+    server.rebuild()
+    tid, _ = dispatch(server, at=instant)
+    dispatch(server, at=instant, to=None, room="5-2-101")
+    sign_in(page, server.url)
+    page.wait_for_function("() => document.querySelector('#tickets-tab')?.dataset.count === '2'")
+    page.click("#tickets-tab")
+    page.wait_for_selector(".tickets-screen")
+    assert_accessible(audit(page, "app-tickets"))
+    for step, button in (("assigned", "#accept"), ("accepted", "#arrive"), ("on_site", None)):
+        go(page, f"#/ticket/{tid}")
+        page.wait_for_selector(f'.ticket[data-status="{step}"]')
+        assert_accessible(audit(page, f"app-ticket-{step.replace('_', '-')}"))
+        if button:
+            page.click(button)
 
 
 def test_dashboard_pages(server, page) -> None:

@@ -2,6 +2,7 @@
 import { t } from './i18n.js';
 import { app } from './state.js';
 import * as store from './store.js';
+import { updateTab } from './ticket_data.js';
 import { fmtDateTime } from './ui.js';
 
 export function setStatus(text) {
@@ -22,4 +23,5 @@ export async function refreshStatus() {
   document.querySelectorAll('[data-t]').forEach((el) => {
     el.textContent = t(el.dataset.t);
   });
+  await updateTab();
 }

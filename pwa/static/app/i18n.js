@@ -1,4 +1,5 @@
 // Interface words: Simplified Chinese by default, English on request. Content stays as written.
+import { TICKET_WORDS } from './ticket_words.js';
 
 const STRINGS = {
   zh: {
@@ -178,6 +179,7 @@ const STRINGS = {
       incident: '应急事件',
       ack: '阅读确认',
       quiz: '测验',
+      ticket_event: '工单操作',
     },
   },
   en: {
@@ -362,9 +364,11 @@ const STRINGS = {
       incident: 'Incident',
       ack: 'Acknowledgement',
       quiz: 'Quiz',
+      ticket_event: 'Ticket',
     },
   },
 };
+for (const [code, words] of Object.entries(TICKET_WORDS)) STRINGS[code].tickets = words;
 
 let lang = 'zh';
 

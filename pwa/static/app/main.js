@@ -13,6 +13,7 @@ import { exceptionView, newException } from './report.js';
 import { drawWith, route } from './screen.js';
 import { app, settled, startWriter } from './state.js';
 import * as store from './store.js';
+import { ticketScreen, ticketsListView } from './tickets.js';
 import { todayView } from './today.js';
 import { h, toast } from './ui.js';
 
@@ -57,6 +58,8 @@ async function render() {
       exception: () => (r.arg === 'new' ? newException(r.params) : exceptionView(r.arg)),
       emergency: () => (r.arg ? startIncident(r.arg) : emergencyList()),
       incident: () => incidentView(r.arg),
+      tickets: ticketsListView,
+      ticket: () => ticketScreen(r.arg),
       learn: learnView,
       read: () => readView(r.arg),
       course: () => courseView(r.arg),
@@ -68,8 +71,10 @@ async function render() {
   }
   if (!view || seq !== renderSeq) return; // a redirecting view, or a newer render won
   main().replaceChildren(view);
+  // a screen inside a tab marks its tab: one ticket is under 工单
+  const tab = { today: '', ticket: 'tickets' }[r.name] ?? r.name;
   document.querySelectorAll('nav a').forEach((a) => {
-    a.setAttribute('aria-current', a.getAttribute('href') === `#/${r.name === 'today' ? '' : r.name}` ? 'page' : 'false');
+    a.setAttribute('aria-current', a.getAttribute('href') === `#/${tab}` ? 'page' : 'false');
   });
   document.body.dataset.view = r.name;
 }

@@ -6,6 +6,7 @@ import { render, route } from './screen.js';
 import { app, docs } from './state.js';
 import * as store from './store.js';
 import { syncAll } from './sync.js';
+import { refreshTickets } from './ticket_data.js';
 import { fmtDateTime, h, toast } from './ui.js';
 
 const backoff = { failures: 0, timer: null };
@@ -30,6 +31,8 @@ async function runSync(reason) {
     backoff.failures = 0;
     if (summary.needLogin.includes(app.user?.username)) app.user = await store.currentUser();
     if (summary.created || summary.duplicate) toast(t('sync_done', summary));
+    // the tickets as the server now has them, with what this push did to them
+    await refreshTickets().catch(() => null);
     // new definitions and a new app version are looked for after the push, not as part of it
     if (reason !== 'timer' && app.user && !app.user.needs_login) loadDefinitions(true).then(refreshStatus);
     navigator.serviceWorker?.getRegistration().then((reg) => reg?.update()).catch(() => {});
@@ -59,6 +62,7 @@ export async function requestBackgroundSync() {
 export async function backgroundSynced({ created = 0, duplicate = 0, at }) {
   await refreshStatus();
   setStatus(`${t('synced_in_background', { n: created + duplicate })} · ${t('last_sync', { t: fmtDateTime(at) })}`);
+  refreshTickets().catch(() => {});
   if (['outbox', 'today'].includes(route().name)) render();
 }
 
@@ -92,7 +96,7 @@ async function exportBody(only = null) {
 }
 
 /** The server's reason for an entry, in words: a refused field, an HTTP failure, a bad answer. */
-function errorText(error) {
+export function errorText(error) {
   if (typeof error === 'string') return error;
   if (error.malformed) return t('error_malformed', { status: error.status });
   if (error.status) {

@@ -173,9 +173,10 @@ export async function markBlobUploaded(sha256) {
 
 /**
  * Turn finished work into a record in one transaction: next seq, outbox entry, history
- * line, and the draft removed. Either all of it is on disk or none.
+ * line, and the draft removed (draftId) or written as it is now (draft). Either all of it is
+ * on disk or none. `keep` adds fields to the history line (a ticket event's ticket and kind).
  */
-export async function commitRecord(owner, fields, { draftId = null, blobs = [] } = {}) {
+export async function commitRecord(owner, fields, { draftId = null, blobs = [], keep = {}, draft = null } = {}) {
   const d = await db();
   const tx = d.transaction(['kv', 'outbox', 'history', 'drafts'], 'readwrite');
   const kv = tx.objectStore('kv');
@@ -210,8 +211,10 @@ export async function commitRecord(owner, fields, { draftId = null, blobs = [] }
     site: record.site,
     recorded_at: record.recorded_at,
     at: Date.now(),
+    ...keep,
   });
   if (draftId) await tx.objectStore('drafts').delete(draftId);
+  if (draft) await tx.objectStore('drafts').put({ ...draft, updated_at: Date.now() });
   await tx.done;
   return record;
 }
