@@ -21,7 +21,7 @@ from pwa.store.db import make_engine
 from tests.e2e.conftest import ARTIFACTS, FIXTURE, ROOT, build_site
 from tests.e2e.helpers import go, jpeg_bytes, sign_in, unsynced, wait_unsynced
 
-DESK_YAML = ROOT / "tests" / "pwa" / "sop" / "desk" / "svc-desk.yaml"
+DESK_YAML = ROOT / "tests" / "fixtures" / "handbook" / "sop" / "desk" / "svc-desk.yaml"
 SITE_ZONE = ZoneInfo("Asia/Shanghai")
 MINUTE = dt.timedelta(minutes=1)
 
