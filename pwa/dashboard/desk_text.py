@@ -7,6 +7,7 @@ DESK_STRINGS: dict[str, dict[str, str]] = {
         "desk": "客服工单",
         "desk_open": "未办结工单",
         "desk_month": "工单月报",
+        "resident_poster": "住户报事二维码海报",
         "new_ticket": "登记工单",
         "new_ticket_hint": "来电、来访或员工发现的问题，在这里登记；业主也可以扫码自助报事。",
         "number": "单号",
@@ -149,6 +150,7 @@ DESK_STRINGS: dict[str, dict[str, str]] = {
         "desk": "Service desk",
         "desk_open": "Open tickets",
         "desk_month": "Month figures",
+        "resident_poster": "Residents' QR poster",
         "new_ticket": "Register a ticket",
         "new_ticket_hint": "Calls, visits and problems staff find are registered here; residents "
         "can also report by scanning the poster.",

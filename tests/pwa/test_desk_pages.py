@@ -188,3 +188,11 @@ def test_english(app, desk):
     assert "Call-back rate" in month and "≥ 50%" in month
     form = client.get("/dashboard/lanyuan/desk/new").get_data(as_text=True)
     assert "Found by staff" in form
+
+
+def test_the_open_list_links_the_residents_poster(app, desk):
+    client, _ = desk
+    page = client.get("/dashboard/lanyuan/desk").get_data(as_text=True)
+    assert 'href="/r/lanyuan/poster" id="resident-poster"' in page
+    poster = client.get("/r/lanyuan/poster").get_data(as_text=True)
+    assert "扫码报事报修" in poster and "http://localhost/r/lanyuan/" in poster
