@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import shutil
+import socket
 import threading
 import time
 import urllib.parse
@@ -84,8 +85,11 @@ def _handler(robot: Robot):
             if parts.path.startswith("/ding") and not _signed(query):
                 answer = "errcode"  # DingTalk refuses a bad signature with errcode 310000
             if answer == "timeout":
+                # a robot that hangs and then fails: the sender gave up waiting long ago (one
+                # that hung and then posted the message would be a duplicate no sender can
+                # prevent: the reason robots are asked for short answers)
                 time.sleep(robot.timeout_seconds)
-                answer = "ok"  # too late: the sender has given up on this call
+                answer = "500"
             if answer == "500":
                 self._answer(500, b"busy")
                 return
@@ -165,11 +169,13 @@ class Mailbox:
                 mailbox.messages.append((list(envelope.rcpt_tos), message))
                 return "250 OK"
 
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=0)
+        with socket.socket() as sock:  # aiosmtpd checks it is up by connecting: no port 0
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
 
     def __enter__(self) -> Mailbox:
         self.controller.start()
-        self.port = self.controller.server.sockets[0].getsockname()[1]
         return self
 
     def __exit__(self, *_exc) -> None:
