@@ -13,6 +13,7 @@ import pytest
 
 from generator.cli import main
 from tests.pwa.alert_support import RobotServer, alert_sop, robot_env
+from tests.pwa.support import add_people
 from tests.pwa.test_alert_delivery import (
     alert_app_for,
     engineer_synced,
@@ -20,7 +21,6 @@ from tests.pwa.test_alert_delivery import (
     robot_text,
     rows,
 )
-from tests.pwa.support import add_people
 from tests.reliability import summary
 from tests.reliability.server import Server
 
