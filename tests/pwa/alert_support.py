@@ -5,6 +5,7 @@ SMTP server (aiosmtpd), and the test handbook with alert routes for lanyuan."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -17,7 +18,15 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.pwa.support import SOP
+from sqlalchemy import select, update
+
+from pwa.api.definitions import current_bundle
+from pwa.clock import utcnow
+from pwa.ops import desk, senders
+from pwa.store import db
+from pwa.store.models import alert_outbox, tokens
+from tests.conftest import make_app
+from tests.pwa.support import SOP, sign_in
 
 DING_SECRET = "SEC0123456789abcdef"
 ROUTES = """    alerts:
@@ -180,3 +189,50 @@ class Mailbox:
 
     def __exit__(self, *_exc) -> None:
         self.controller.stop()
+
+
+# --- the app with alert routes and what makes alerts due -------------------------------------
+
+FAST = {
+    "ALERTS_LOOKBACK_HOURS": 24,
+    "ALERTS_INTERVAL_SECONDS": 0.05,
+    "ALERTS_LEASE_SECONDS": 5,
+    "ALERTS_RETRY_SECONDS": 0.1,
+    "ALERTS_RETRY_MAX_SECONDS": 0.4,
+    "ALERTS_TIMEOUT_SECONDS": 0.5,
+}
+
+
+def alert_app_for(database, site_dir, tmp_path, **config):
+    app = make_app(database, site_dir, tmp_path, alert_sop(tmp_path))
+    app.config.update({**FAST, **config})
+    return app
+
+
+def engineer_synced(app, device: str = "dev-1") -> None:
+    """An engineer's phone that synced just now: every slot past its deadline is missed."""
+    sign_in(app.test_client(), "eng-l", device)
+    with app.extensions["dutybook.engine"].begin() as conn:
+        conn.execute(update(tokens).values(last_used_at=utcnow()))
+
+
+def late_tickets(app, count: int) -> None:
+    """Repairs reported 40 minutes ago: respond and on-site clocks both late."""
+    with app.app_context(), db.writing() as conn:
+        for n in range(count):
+            call = desk.Report(
+                "lanyuan", "repair-normal", f"1-1-{n:03d}", "张", "13800138000", "漏水", "phone"
+            )
+            desk.report(conn, current_bundle().desk, call, actor="m", user_id=None,
+                        now=utcnow() - dt.timedelta(minutes=40))  # fmt: skip
+
+
+def rows(app) -> list:
+    with app.extensions["dutybook.engine"].connect() as conn:
+        return list(conn.execute(select(alert_outbox).order_by(alert_outbox.c.id)))
+
+
+def robot_text(row) -> str:
+    if row.channel == "wecom":
+        return senders.wecom_payload(row.title, row.body)["markdown"]["content"]
+    return senders.dingtalk_payload(row.title, row.body)["markdown"]["text"]

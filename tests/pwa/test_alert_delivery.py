@@ -13,36 +13,27 @@ import time
 from collections import Counter
 
 import pytest
-from sqlalchemy import select, update
 
-from pwa.api.definitions import current_bundle
 from pwa.clock import utcnow
-from pwa.ops import delivery, desk
+from pwa.ops import delivery
 from pwa.ops.delivery import Settings
 from pwa.server import alert_loop
-from pwa.store import accounts, db
+from pwa.store import accounts
 from pwa.store import alerts as outbox
-from pwa.store.models import alert_outbox, tokens
-from tests.conftest import make_app
-from tests.pwa.alert_support import Mailbox, RobotServer, alert_sop, robot_env
-from tests.pwa.support import PASSWORD, add_people, sign_in
+from tests.pwa.alert_support import (
+    Mailbox,
+    RobotServer,
+    alert_app_for,
+    engineer_synced,
+    late_tickets,
+    robot_env,
+    robot_text,
+    rows,
+)
+from tests.pwa.support import PASSWORD, add_people
 from tests.reliability import summary
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-FAST = {
-    "ALERTS_LOOKBACK_HOURS": 24,
-    "ALERTS_INTERVAL_SECONDS": 0.05,
-    "ALERTS_LEASE_SECONDS": 5,
-    "ALERTS_RETRY_SECONDS": 0.1,
-    "ALERTS_RETRY_MAX_SECONDS": 0.4,
-    "ALERTS_TIMEOUT_SECONDS": 0.5,
-}
-
-
-def alert_app_for(database, site_dir, tmp_path, **config):
-    app = make_app(database, site_dir, tmp_path, alert_sop(tmp_path))
-    app.config.update({**FAST, **config})
-    return app
 
 
 @pytest.fixture
@@ -51,29 +42,6 @@ def alert_app(database, site_dir, tmp_path):
     add_people(app, ("eng-l", "sup-l"))
     yield app
     app.extensions["dutybook.engine"].dispose()
-
-
-def engineer_synced(app, device: str = "dev-1") -> None:
-    """An engineer's phone that synced just now: every slot past its deadline is missed."""
-    sign_in(app.test_client(), "eng-l", device)
-    with app.extensions["dutybook.engine"].begin() as conn:
-        conn.execute(update(tokens).values(last_used_at=utcnow()))
-
-
-def late_tickets(app, count: int) -> None:
-    """Repairs reported 40 minutes ago: respond and on-site clocks both late."""
-    with app.app_context(), db.writing() as conn:
-        for n in range(count):
-            call = desk.Report(
-                "lanyuan", "repair-normal", f"1-1-{n:03d}", "张", "13800138000", "漏水", "phone"
-            )
-            desk.report(conn, current_bundle().desk, call, actor="m", user_id=None,
-                        now=utcnow() - dt.timedelta(minutes=40))  # fmt: skip
-
-
-def rows(app) -> list:
-    with app.extensions["dutybook.engine"].connect() as conn:
-        return list(conn.execute(select(alert_outbox).order_by(alert_outbox.c.id)))
 
 
 def run_until_sent(app, seconds: float = 30) -> None:
@@ -87,12 +55,6 @@ def run_until_sent(app, seconds: float = 30) -> None:
     raise AssertionError(
         f"still pending: {[(r.id, r.last_error) for r in rows(app) if r.status == 'pending']}"
     )
-
-
-def robot_text(row) -> str:
-    if row.channel == "wecom":
-        return delivery.senders.wecom_payload(row.title, row.body)["markdown"]["content"]
-    return delivery.senders.dingtalk_payload(row.title, row.body)["markdown"]["text"]
 
 
 def test_every_channel_delivers_through_failures(alert_app, fixed_clock, monkeypatch, caplog):

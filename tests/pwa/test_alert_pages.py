@@ -10,10 +10,16 @@ import pytest
 
 from pwa.server import alert_loop
 from tests.conftest import make_app
-from tests.pwa.alert_support import Mailbox, RobotServer, alert_sop, robot_env
+from tests.pwa.alert_support import (
+    FAST,
+    Mailbox,
+    RobotServer,
+    alert_sop,
+    engineer_synced,
+    robot_env,
+)
 from tests.pwa.scenario import dashboard_client, read_csv
 from tests.pwa.support import add_people, sign_in
-from tests.pwa.test_alert_delivery import FAST, engineer_synced
 
 
 @pytest.fixture

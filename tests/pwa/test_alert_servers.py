@@ -12,15 +12,17 @@ from collections import Counter
 import pytest
 
 from generator.cli import main
-from tests.pwa.alert_support import RobotServer, alert_sop, robot_env
-from tests.pwa.support import add_people
-from tests.pwa.test_alert_delivery import (
+from tests.pwa.alert_support import (
+    RobotServer,
     alert_app_for,
+    alert_sop,
     engineer_synced,
     late_tickets,
+    robot_env,
     robot_text,
     rows,
 )
+from tests.pwa.support import add_people
 from tests.reliability import summary
 from tests.reliability.server import Server
 
