@@ -126,6 +126,7 @@ def post_json(url: str, payload: dict, timeout: float, secrets: list[str]) -> No
         with urllib.request.urlopen(request, timeout=timeout) as response:
             answer = response.read(MAX_ANSWER_BYTES)
     except urllib.error.HTTPError as exc:
+        exc.close()
         raise SendError(f"HTTP {exc.code}") from None
     except TimeoutError:
         raise SendError(f"no answer within {timeout:g} s") from None
