@@ -5,8 +5,8 @@ digest at the end of each shift.
 Each `Alert` is named by what it is about (`about`: kind, site, subject, period), so looking
 again finds the same names and the outbox queues each once. Only `compliance`'s *missed* is
 alerted as missed: a slot some phone has not synced past is "not yet synced", a milder alert,
-and only once its deadline is 2 hours gone. What is older than the look-back is left alone, so
-turning alerts on does not page a week of history.
+and only once its deadline is 2 hours gone; a site with no phone seen gets neither. What is
+older than the look-back is left alone, so turning alerts on does not page a week of history.
 """
 
 from __future__ import annotations
@@ -156,6 +156,10 @@ def _run_words(outcome: Outcome, index: int, tz: ZoneInfo) -> str:
 def slot_alerts(prop, outcomes, devices, now, tz, rules) -> list[Alert]:
     """Missed slots (every device synced past the deadline), and slots still not synced 2
     hours after it; slots due since the look-back began."""
+    if not devices:
+        # no phone of the site's people has been seen: nothing has synced past anything, so
+        # nothing is confirmed (the dashboard's "missed" is vacuous here; a new site is quiet)
+        return []
     found = []
     site, name = prop["id"], prop["name"]
     oldest = now - rules.lookback
