@@ -5,7 +5,6 @@ When the server holding the lease is killed, the other takes over once it runs o
 
 from __future__ import annotations
 
-import random
 import time
 from collections import Counter
 
@@ -17,6 +16,7 @@ from tests.pwa.alert_support import (
     alert_app_for,
     alert_sop,
     engineer_synced,
+    flaky_plan,
     late_tickets,
     robot_env,
     robot_text,
@@ -46,13 +46,9 @@ def test_two_servers_with_sender_threads_post_each_alert_once(
     engineer_synced(app)
     late_tickets(app, 10)
     sop = alert_sop(tmp_path)
-    rng = random.Random(2026)
     with RobotServer() as robot_server:
         robot = robot_server.robot
-        robot.timeout_seconds = 0.7
-        robot.plan = [
-            rng.choice(["500", "timeout", "errcode", "ok", "ok", "ok"]) for _ in range(60)
-        ]
+        robot.plan = flaky_plan(2026, 60)
         robot_env(monkeypatch, robot_server.base)
         servers = []
         for name in ("one", "two"):
@@ -62,10 +58,10 @@ def test_two_servers_with_sender_threads_post_each_alert_once(
                 DUTYBOOK_SOP_DIR=str(sop),
                 DUTYBOOK_ALERTS_SENDER="true",
                 DUTYBOOK_ALERTS_INTERVAL_SECONDS="0.2",
-                DUTYBOOK_ALERTS_LEASE_SECONDS="3",
+                DUTYBOOK_ALERTS_LEASE_SECONDS="6",
                 DUTYBOOK_ALERTS_RETRY_SECONDS="0.2",
                 DUTYBOOK_ALERTS_RETRY_MAX_SECONDS="1",
-                DUTYBOOK_ALERTS_TIMEOUT_SECONDS="0.5",
+                DUTYBOOK_ALERTS_TIMEOUT_SECONDS="2",
                 DUTYBOOK_ALERTS_LOOKBACK_HOURS="24",
             )
             servers.append(server)
