@@ -232,8 +232,9 @@ class _Checker:
             self.schedule(doc.id, ("drill",), doc.drill)
 
     def site_document(self, doc: Site) -> None:
-        """Property codes are unique; a date is a holiday or a make-up day, never both, and
-        a make-up day is a day not worked in an ordinary week."""
+        """Property codes are unique; alert digests name shifts that exist; a date is a
+        holiday or a make-up day, never both, and a make-up day is a day not worked in an
+        ordinary week."""
         codes: dict[str, str] = {}
         for i, prop in enumerate(doc.properties):
             if prop.code in codes:
@@ -243,6 +244,15 @@ class _Checker:
                     f'property code "{prop.code}" is already used by property {codes[prop.code]}',
                 )
             codes.setdefault(prop.code, prop.id)
+            shifts = {shift.id for shift in doc.shifts}
+            for j, route in enumerate(prop.alerts):
+                for k, shift in enumerate(route.shifts):
+                    if shift not in shifts:
+                        self.error(
+                            doc.id,
+                            ("properties", i, "alerts", j, "shifts", k),
+                            f'unknown shift "{shift}" (known: {", ".join(sorted(shifts))})',
+                        )
         calendar = doc.calendar
         holidays = set(calendar.holidays)
         for i, day in enumerate(calendar.make_up_days):

@@ -1,4 +1,4 @@
-"""Server commands added to `dutybook`: run, db upgrade|backup, users …, tokens …."""
+"""Server commands added to `dutybook`: run, db upgrade|backup, users …, tokens …, alerts …."""
 
 from __future__ import annotations
 
@@ -68,6 +68,7 @@ def register(main: click.Group) -> None:
     main.add_command(db_group)
     main.add_command(users_group)
     main.add_command(tokens_group)
+    main.add_command(alerts_group)
 
 
 @click.command()
@@ -306,3 +307,35 @@ def tokens_revoke(token_id: int | None, username: str | None) -> None:
             count = revoke_tokens(conn, owner, token_id)
     click.echo(f"revoked {count} token(s)")
     sys.stdout.flush()
+
+
+@click.group("alerts")
+def alerts_group() -> None:
+    """Alerts to WeCom and DingTalk robots and e-mail: the sender."""
+
+
+@alerts_group.command("run")
+@click.option("--once", is_flag=True, help="one look, then exit (cron, or a check)")
+def alerts_run(once: bool) -> None:
+    """Find what is due and send it, every ALERTS_INTERVAL_SECONDS, until stopped.
+
+    Run it beside the servers on one or more hosts: one sends at a time."""
+    import signal
+    import threading
+
+    from pwa.server import alert_loop
+
+    app = _app()
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        result = alert_loop(app, stop, once=once)
+    except KeyboardInterrupt:
+        return
+    if once and result is not None:
+        click.echo(
+            f"alerts: {'sender' if result.leader else 'another server sends'}; "
+            f"found {result.found}, queued {result.queued}, sent {result.sent}, "
+            f"failed {result.failed}"
+        )

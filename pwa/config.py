@@ -41,6 +41,25 @@ DEFAULTS: dict[str, object] = {
     # phone number a day (a QR poster in a lobby is open to anyone passing)
     "RESIDENT_MAX_PER_ADDRESS": 10,
     "RESIDENT_MAX_PER_PHONE": 5,
+    # alerts (docs/deployment.md): true starts the sender beside each server worker; or run
+    # `dutybook alerts run`. Several may run: one sends at a time (a lease in the database)
+    "ALERTS_SENDER": False,
+    "ALERTS_INTERVAL_SECONDS": 30,
+    "ALERTS_LEASE_SECONDS": 120,
+    # a failed try waits this long, doubling each time up to the maximum, until it gives up
+    "ALERTS_RETRY_SECONDS": 60,
+    "ALERTS_RETRY_MAX_SECONDS": 3600,
+    "ALERTS_MAX_ATTEMPTS": 48,
+    "ALERTS_TIMEOUT_SECONDS": 10,
+    # what fell due longer ago is not alerted (turning alerts on pages no old history)
+    "ALERTS_LOOKBACK_HOURS": 48,
+    # e-mail alerts: the mail server ("" for none); SMTP_SECURITY is "", "starttls" or "ssl"
+    "SMTP_HOST": "",
+    "SMTP_PORT": 25,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_FROM": "",
+    "SMTP_SECURITY": "",
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
     "JSON_SORT_KEYS": False,

@@ -1,10 +1,18 @@
-"""gunicorn serving the app factory; each worker builds its own app after the fork."""
+"""gunicorn serving the app factory; each worker builds its own app after the fork. Beside
+it, the alert sender's loop: `dutybook alerts run`, or a thread in each worker when
+`ALERTS_SENDER` is set (the lease in the database lets one of them send at a time)."""
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
+import uuid
 
 from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger("dutybook.alerts")
 
 
 class Server(BaseApplication):
@@ -29,6 +37,52 @@ class Server(BaseApplication):
         return create_app()
 
 
+def sender_name() -> str:
+    """Who holds the lease: host, process and thread, and a nonce for a restarted process."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:6]}"
+
+
+def alert_loop(app, stop: threading.Event, once: bool = False, holder: str | None = None):
+    """Look for alerts and send them every `ALERTS_INTERVAL_SECONDS` until `stop` is set (or
+    once); each look in the app's context, so it reads the app's clock and current bundle.
+    Answers the last look's `Tick`."""
+    from pwa import clock
+    from pwa.api.definitions import current_bundle
+    from pwa.ops import delivery, senders
+    from pwa.store import alerts
+
+    settings = delivery.Settings.from_config(app.config)
+    smtp = senders.Smtp.from_config(app.config)
+    holder = holder or sender_name()
+    engine = app.extensions["dutybook.engine"]
+    result = None
+    try:
+        while True:
+            with app.app_context():
+                try:
+                    raw = current_bundle().raw
+                    result = delivery.tick(
+                        engine, raw, settings, holder, clock.now, os.environ, smtp
+                    )
+                except Exception:  # a bad bundle or a database away: try again next time
+                    log.exception("alert sender %s: the look failed", holder)
+            if once or stop.wait(settings.interval):
+                return result
+    finally:
+        # let another server take over at once rather than after the lease runs out
+        with alerts.transaction(engine) as conn:
+            alerts.release_lease(conn, holder)
+
+
+def _start_sender(worker) -> None:
+    """gunicorn's post_worker_init: the alert sender's thread, when the config asks for it."""
+    app = worker.wsgi
+    if app.config.get("ALERTS_SENDER"):
+        threading.Thread(
+            target=alert_loop, args=(app, threading.Event()), name="dutybook-alerts", daemon=True
+        ).start()
+
+
 def serve(host: str, port: int, workers: int, control_socket: str | None) -> None:
     """gunicorn on host:port; its control socket (for `gunicornc`) at `control_socket`, or
     none when None."""
@@ -45,5 +99,6 @@ def serve(host: str, port: int, workers: int, control_socket: str | None) -> Non
             "timeout": 60,
             "graceful_timeout": 10,
             "proc_name": "dutybook",
+            "post_worker_init": _start_sender,
         }
     ).run()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from generator.models.fields import (
     Clock,
@@ -26,6 +28,84 @@ class Area(Strict):
     note: str | None = None
 
 
+# what a site's alerts are about; `digest` is the supervisor's summary at the end of a shift
+ALERT_KINDS = ("missed", "not_synced", "ticket_late", "exception_late", "out_of_range", "digest")
+AlertKind = Literal[
+    "missed", "not_synced", "ticket_late", "exception_late", "out_of_range", "digest"
+]
+# a webhook URL carries its robot's key, so the YAML (in git) names the variable that holds it
+ENV_NAME_RE = r"^[A-Z][A-Z0-9_]{1,63}$"
+
+
+def _check_env_name(value: object) -> object:
+    if isinstance(value, str) and re.match(ENV_NAME_RE, value):
+        return value
+    # never echo the value: it may be the very URL or secret that must stay out of git and logs
+    raise PydanticCustomError(
+        "environment_variable_name",
+        'expected the name of an environment variable, such as "LY_WECOM_URL"; the URL or '
+        "secret itself goes in that variable on the server, never in the handbook",
+    )
+
+
+EnvName = Annotated[
+    str, BeforeValidator(_check_env_name), Field(json_schema_extra={"pattern": ENV_NAME_RE})
+]
+Email = Annotated[
+    str, *pattern(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$", "e-mail_address", '"wang@example.com"')
+]
+
+
+def _route_error(message: str, **values: object) -> PydanticCustomError:
+    return PydanticCustomError("alert_route", message, values)
+
+
+class AlertRoute(Strict):
+    """Where one kind of alert of a site goes: a WeCom or DingTalk group robot, or e-mail."""
+
+    channel: Literal["wecom", "dingtalk", "email"]
+    url_env: EnvName | None = Field(
+        None, description="the environment variable holding the robot's webhook URL"
+    )
+    secret_env: EnvName | None = Field(
+        None, description="DingTalk: the environment variable holding the robot's signing secret"
+    )
+    to: list[Email] = Field([], description="e-mail: the recipients")
+    kinds: list[AlertKind] = Field(
+        list(ALERT_KINDS), min_length=1, description="what this route is sent (default: all)"
+    )
+    shifts: list[Slug] = Field(
+        [], description="digest: the shifts whose end sends one (default: every shift)"
+    )
+
+    @model_validator(mode="after")
+    def _fits_channel(self) -> AlertRoute:
+        if self.channel == "email":
+            if not self.to:
+                raise _route_error("an email route names its recipients in to")
+            if self.url_env or self.secret_env:
+                raise _route_error(
+                    "an email route goes through the server's SMTP settings; "
+                    "url_env and secret_env are for robots"
+                )
+        else:
+            if not self.url_env:
+                raise _route_error(
+                    "a {channel} route names url_env, the environment variable that holds "
+                    "the robot's webhook URL",
+                    channel=self.channel,
+                )
+            if self.to:
+                raise _route_error("to is for email routes; a robot posts to its group")
+            if self.secret_env and self.channel == "wecom":
+                raise _route_error(
+                    "secret_env is DingTalk's signing secret; a WeCom robot's key is in its URL"
+                )
+        if self.shifts and "digest" not in self.kinds:
+            raise _route_error('shifts say when digests go; add "digest" to kinds or drop shifts')
+        return self
+
+
 class Property(Strict):
     id: Slug
     code: PropertyCode = Field(
@@ -36,6 +116,9 @@ class Property(Strict):
     address: str | None = None
     description: str | None = None
     areas: list[Area] = Field(min_length=1)
+    alerts: list[AlertRoute] = Field(
+        [], description="where the site's alerts go: group robots and e-mail, each with its kinds"
+    )
 
 
 class Shift(Strict):

@@ -199,6 +199,15 @@ def _own_properties(site: dict, user: User) -> dict:
     return {**site, "properties": [p for p in site["properties"] if p["id"] in user.sites]}
 
 
+def _without_alerts(site: dict) -> dict:
+    """A site document without its alert routes: who is e-mailed is for the server alone."""
+    return {**site, "properties": [_drop(p, "alerts") for p in site["properties"]]}
+
+
+def _drop(values: dict, key: str) -> dict:
+    return {k: v for k, v in values.items() if k != key}
+
+
 def filtered(bundle: Bundle, user: User) -> tuple[bytes, str]:
     """(JSON body, ETag) of the bundle as this user sees it, memoised per roles and sites."""
     key = (user.is_admin, frozenset(user.roles), frozenset(user.sites))
@@ -211,6 +220,11 @@ def filtered(bundle: Bundle, user: User) -> tuple[bytes, str]:
         if visible(user, bundle.index[doc_id])
     }
     site = raw.get("site")
+    for doc_id, entry in documents.items():
+        if entry["kind"] == "site":
+            documents[doc_id] = {**entry, "doc": _without_alerts(entry["doc"])}
+    if site:
+        site = _without_alerts(site)
     if site and not user.is_admin:
         # the organisation stays whole, but only the caller's properties are listed
         site = _own_properties(site, user)

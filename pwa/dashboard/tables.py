@@ -166,6 +166,10 @@ def week_row(r: dict) -> list[object]:
 USER_HEADER = ["username", "roles", "sites", "disabled"]
 TOKEN_HEADER = ["id", "user", "device", "created_at", "expires_at", "last_used_at", "revoked_at"]
 SITE_HEADER = ["id", "name", "areas", "people", "devices", "last_received"]
+ALERT_HEADER = [
+    "id", "created_at", "site", "kind", "channel", "target", "title", "status", "attempts",
+    "last_error", "sent_at",
+]  # fmt: skip
 
 
 def user_row(u: object) -> list[object]:
@@ -243,3 +247,10 @@ def month_table(table: str, figures, label) -> tuple[list[str], list[list[object
             [name, r.part, r.whole, r.percent, r.target, r.met] for name, r in rates
         ]
     return None
+
+
+def alert_row(r: object) -> list[object]:
+    return [
+        r.id, local(r.created_at), r.site, r.kind, r.channel, r.target, r.title, r.status,
+        r.attempts, r.last_error or "", local(r.sent_at) if r.sent_at else "",
+    ]  # fmt: skip

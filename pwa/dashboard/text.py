@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pwa.dashboard.alert_text import ALERT_STRINGS
 from pwa.dashboard.desk_text import DESK_STRINGS
 
 LANGS = ("zh", "en")
@@ -296,13 +297,12 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-# the service desk's words live beside these; a key in both would hide one of them
+# the service desk's and the alert log's words live beside these; a key in two would hide one
 for _lang in LANGS:
-    if STRINGS[_lang].keys() & DESK_STRINGS[_lang].keys():
-        raise RuntimeError(
-            f"desk words clash: {STRINGS[_lang].keys() & DESK_STRINGS[_lang].keys()}"
-        )
-    STRINGS[_lang].update(DESK_STRINGS[_lang])
+    for _more in (DESK_STRINGS, ALERT_STRINGS):
+        if STRINGS[_lang].keys() & _more[_lang].keys():
+            raise RuntimeError(f"words clash: {STRINGS[_lang].keys() & _more[_lang].keys()}")
+        STRINGS[_lang].update(_more[_lang])
 
 
 def text(lang: str, key: str, **values: object) -> str:

@@ -1,5 +1,5 @@
 """The store's tables: users and their roles and sites, tokens, login attempts, records, blobs,
-the service desk's tickets."""
+the service desk's tickets, the alerts' outbox and sender lease."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -240,4 +241,45 @@ ticket_photos = Table(
     metadata,
     Column("ticket_id", ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True),
     Column("sha256", ForeignKey("blobs.sha256"), primary_key=True, index=True),
+)
+
+# Alerts. The outbox: one row per alert and route, unique on what it is about (kind, site,
+# subject, period) and where it goes, so finding the same thing twice queues it once; a row
+# stays until it is sent, retried with back-off while the robot or mail server is down.
+alert_outbox = Table(
+    "alert_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # kind|site|subject|period: what the alert is about
+    Column("about", String(255), nullable=False),
+    # the route's identity (channel and its variable or recipients), hashed to a fixed length
+    Column("route", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("site", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    # the variable's name or the recipients, never the URL or the secret
+    Column("target", String(500), nullable=False),
+    Column("secret_env", String(64)),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    # pending → sent, or failed once the attempts run out
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_at", DateTime, nullable=False),
+    Column("last_error", String(500)),
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime),
+    UniqueConstraint("about", "route", name="uq_alert_outbox_about_route"),
+    Index("ix_alert_outbox_status_next_at", "status", "next_at"),
+    Index("ix_alert_outbox_created_at", "created_at"),
+)
+
+# Who may send: one row per lease, taken with one atomic UPDATE while free or expired, so of
+# several app servers one sends at a time and another takes over when it stops renewing.
+alert_leases = Table(
+    "alert_leases",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("holder", String(128)),
+    Column("expires_at", DateTime, nullable=False),
 )

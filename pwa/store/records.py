@@ -183,6 +183,15 @@ def run_times(
     return times
 
 
+def received_since(conn: Connection, site: str, kind: str, since: dt.datetime) -> list[Row]:
+    """The records of one type at a site that reached the server since `since` (naive UTC),
+    in the order they arrived, each with its author's username: what the alerts judge."""
+    query = _WITH_USER.where(
+        records.c.site == site, records.c.type == kind, records.c.received_at >= since
+    ).order_by(records.c.received_at, records.c.id)
+    return list(conn.execute(query))
+
+
 def acks_and_quizzes(conn: Connection, user_ids: Sequence[int]) -> list[Row]:
     """The acknowledgements and quiz attempts of these users, oldest first."""
     query = select(

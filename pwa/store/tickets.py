@@ -172,6 +172,25 @@ def for_phone(
     )
 
 
+def late(conn: Connection, site: str, statuses: Sequence[str], now: dt.datetime) -> list[Row]:
+    """Tickets of a site in these statuses with a clock still running past its deadline."""
+    running_late = [
+        and_(due <= now, stop.is_(None))
+        for due, stop in (
+            (tickets.c.respond_due, tickets.c.respond_stop),
+            (tickets.c.on_site_due, tickets.c.on_site_stop),
+            (tickets.c.close_due, tickets.c.close_stop),
+        )
+    ]
+    return list(
+        conn.execute(
+            select(*LIST_COLUMNS)
+            .where(tickets.c.site == site, tickets.c.status.in_(statuses), or_(*running_late))
+            .order_by(tickets.c.created_at)
+        )
+    )
+
+
 def created_between(conn: Connection, site: str, start: dt.datetime, end: dt.datetime) -> list[Row]:
     """A period's tickets, for the month figures."""
     return list(

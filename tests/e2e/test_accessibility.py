@@ -121,3 +121,34 @@ def test_dashboard_pages(server, page) -> None:
     page.click("form button[type=submit]")
     page.wait_for_load_state()
     assert_accessible(audit(page, "dashboard-day"))
+
+
+def test_alert_log_page(server, page) -> None:
+    """The admin's alert log with a sent, a retried and a failed alert (send again)."""
+    import sqlite3
+
+    server.dutybook("users", "add", "root", "--role", "admin", "--password", PASSWORD)
+    rows = [
+        ("missed", "wecom", "LY_WECOM_URL", "【确认漏做】兰苑小区 · 水泵房巡检记录", "sent", 1, None),
+        ("ticket_late", "dingtalk", "LY_DING_URL", "【工单超时】兰苑小区 · LY-20260609-001", "sent", 3, "HTTP 500"),
+        ("digest", "email", "lead@example.com", "【交班汇总】兰苑小区 · 白班", "failed", 48, "SMTP 550: 'no such user'"),
+    ]  # fmt: skip
+    with sqlite3.connect(server.db_path) as conn:
+        for n, (kind, channel, target, title, status, attempts, error) in enumerate(rows):
+            conn.execute(
+                "INSERT INTO alert_outbox (about, route, kind, site, channel, target, title, body,"
+                " status, attempts, next_at, last_error, created_at, sent_at) VALUES"
+                " (?, ?, ?, 'lanyuan', ?, ?, ?, '第一行\n第二行', ?, ?, '2026-06-09 02:00:00', ?,"
+                " '2026-06-09 02:00:00', ?)",
+                (f"{kind}|{n}", f"r{n}", kind, channel, target, title, status, attempts, error,
+                 "2026-06-09 02:01:00" if status == "sent" else None),
+            )  # fmt: skip
+    page.goto(server.url + "/dashboard/login")
+    page.fill("input[name=username]", "root")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(server.url + "/dashboard/admin/alerts")
+    assert page.locator('#alert-log tr[data-status="failed"] button').inner_text() == "重新发送"
+    page.screenshot(path=str(ARTIFACTS / "dashboard-alerts.png"), full_page=True)
+    assert_accessible(audit(page, "dashboard-alerts"))

@@ -155,6 +155,19 @@ EXPECTED = {
     "second-site": [
         'sop/site.yaml:1:1: error: kind: only one site document is allowed; "ORG-TWO" is already defined in sop/second-site.yaml',
     ],
+    "site-alert-shift": [
+        'sop/site-alert-shift.yaml:14:81: error: properties.0.alerts.1.shifts.1: unknown shift "evening" (known: day, night)',
+    ],
+    "site-alerts": [
+        "sop/checklist.yaml:1:1: error: no site document found: roles, sites, areas, shifts and contacts go unchecked",
+        'sop/site-alerts.yaml:13:26: error: properties.0.alerts.0.url_env: expected the name of an environment variable, such as "LY_WECOM_URL"; the URL or secret itself goes in that variable on the server, never in the handbook',
+        "sop/site-alerts.yaml:14:9: error: properties.0.alerts.1: a dingtalk route names url_env, the environment variable that holds the robot's webhook URL",
+        "sop/site-alerts.yaml:15:49: error: properties.0.alerts.2.to.1: 'not-an-address' is not a valid e-mail address; expected something like \"wang@example.com\"",
+        "sop/site-alerts.yaml:16:9: error: properties.0.alerts.3: an email route goes through the server's SMTP settings; url_env and secret_env are for robots",
+        "sop/site-alerts.yaml:17:9: error: properties.0.alerts.4: secret_env is DingTalk's signing secret; a WeCom robot's key is in its URL",
+        "sop/site-alerts.yaml:18:61: error: properties.0.alerts.5.kinds.1: Input should be 'missed', 'not_synced', 'ticket_late', 'exception_late', 'out_of_range' or 'digest', got 'lateness'",
+        'sop/site-alerts.yaml:19:9: error: properties.0.alerts.6: shifts say when digests go; add "digest" to kinds or drop shifts',
+    ],
     "site-calendar": [
         "sop/site-calendar.yaml:30:30: error: calendar.make_up_days.1: 2026-10-01 is both a "
         "holiday and a make-up day; a date is one or the other",

@@ -102,6 +102,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/dashboard/admin/sites"): rule(ADMINS),
     ("GET", "/dashboard/admin/tokens"): rule(ADMINS),
     ("POST", "/dashboard/admin/tokens"): rule(ADMINS, 303),
+    # the alert log; a test alert (this handbook has no channels: nothing is sent)
+    ("GET", "/dashboard/admin/alerts"): rule(ADMINS),
+    ("POST", "/dashboard/admin/alerts"): rule(ADMINS, 303),
     **{
         ("GET", f"/dashboard/<site>/{page}"): rule(SUPERVISORS, sites=SITES)
         for page in ("", "acks", "exceptions", "range", "report", "trends")
@@ -322,6 +325,7 @@ def answer(app, key: tuple[str, str], caller: str, case: str, said: bool):
             "/dashboard/login": {"username": name, "password": PASSWORD},
             "/dashboard/admin/users": {"action": "disable", "username": "victim"},
             "/dashboard/admin/tokens": {"token_id": "1"},
+            "/dashboard/admin/alerts": {"action": "test", "site": "lanyuan", "form_id": str(uuid.uuid4())},
             "/dashboard/<site>/exceptions/<record_id>": {"note": "seen"},
             "/dashboard/<site>/exceptions/<record_id>/ticket": {"category": "staff-found"},
             "/dashboard/<site>/desk/new": {

@@ -35,6 +35,9 @@ CHANGES = {
     ("POST", "/dashboard/logout"): {"data": {}},
     ("POST", "/dashboard/admin/users"): {"data": {"action": "disable", "username": "victim"}},
     ("POST", "/dashboard/admin/tokens"): {"data": {"token_id": "1"}},
+    ("POST", "/dashboard/admin/alerts"): {
+        "data": {"action": "test", "site": "lanyuan", "form_id": "66666666-6666-4666-8666-666666666666"}
+    },
     ("POST", "/dashboard/<site>/exceptions/<record_id>"): {"data": {"note": "forged"}},
     ("POST", "/dashboard/<site>/exceptions/<record_id>/ticket"): {
         "data": {"category": "staff-found", "room": "forged"}
