@@ -9,6 +9,7 @@ from pydantic import Field
 
 from generator.models.fields import (
     Clock,
+    Code,
     DocId,
     PropertyCode,
     Slug,
@@ -26,6 +27,24 @@ class Area(Strict):
     note: str | None = None
 
 
+class Checkpoint(Strict):
+    """A place on a property that carries a QR poster: one code per physical place, whatever
+    routes pass there."""
+
+    code: Code = Field(
+        description="what the place's QR poster holds; unique in the handbook, and never "
+        "changed once posted"
+    )
+    name: Text = Field(description="the place as staff know it on site")
+    area: Slug
+    note: str | None = None
+    replaces: list[Code] = Field(
+        [],
+        description="codes the place's posters carried before (two codes merged into one): "
+        "a scan of one still counts as this checkpoint, in old records too",
+    )
+
+
 class Property(Strict):
     id: Slug
     code: PropertyCode = Field(
@@ -36,6 +55,20 @@ class Property(Strict):
     address: str | None = None
     description: str | None = None
     areas: list[Area] = Field(min_length=1)
+    checkpoints: list[Checkpoint] = Field(
+        [], description="the places patrol routes scan; routes name them by code"
+    )
+
+
+def checkpoint_index(site: Site) -> dict[str, tuple[Property, Checkpoint]]:
+    """Every code a poster may carry, current or replaced, to its property and checkpoint
+    (the first one that claims it: `dutybook check` reports the rest)."""
+    index: dict[str, tuple[Property, Checkpoint]] = {}
+    for prop in site.properties:
+        for checkpoint in prop.checkpoints:
+            for code in (checkpoint.code, *checkpoint.replaces):
+                index.setdefault(code, (prop, checkpoint))
+    return index
 
 
 class Shift(Strict):
