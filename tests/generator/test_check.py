@@ -161,11 +161,11 @@ EXPECTED = {
         "(working days: mon, tue, wed, thu, fri)",
     ],
     "site-checkpoint-twice": [
-        'sop/site-checkpoint-twice.yaml:23:57: error: properties.1.checkpoints.1.replaces.0: '
+        "sop/site-checkpoint-twice.yaml:23:57: error: properties.1.checkpoints.1.replaces.0: "
         'checkpoint code "B-12" is already used by 大堂 (alpha)',
-        'sop/site-checkpoint-twice.yaml:23:63: error: properties.1.checkpoints.1.replaces.1: '
+        "sop/site-checkpoint-twice.yaml:23:63: error: properties.1.checkpoints.1.replaces.1: "
         'checkpoint code "A-01" is already used by 水泵房 (alpha)',
-        'sop/site-checkpoint-twice.yaml:24:10: error: properties.1.checkpoints.2.code: '
+        "sop/site-checkpoint-twice.yaml:24:10: error: properties.1.checkpoints.2.code: "
         'checkpoint code "B-01" is already used by 门岗 (beta)',
     ],
     "site-place-two-codes": [
