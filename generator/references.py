@@ -215,8 +215,9 @@ class _Checker:
             self.schedule(doc.id, ("drill",), doc.drill)
 
     def site_document(self, doc: Site) -> None:
-        """Property codes are unique; checkpoints hold together (`check_site`); a date is a holiday or a make-up day, never both, and
-        a make-up day is a day not worked in an ordinary week."""
+        """Property codes are unique; the checkpoints hold together (`check_site`); a date is
+        a holiday or a make-up day, never both, and a make-up day is a day not worked in an
+        ordinary week."""
         codes: dict[str, str] = {}
         for i, prop in enumerate(doc.properties):
             if prop.code in codes:

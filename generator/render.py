@@ -15,6 +15,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel
 
+from generator import qr
 from generator.addresses import (
     KIND_DIRS,
     KINDS,
@@ -27,7 +28,6 @@ from generator.addresses import (
     section,
     staff_order,
 )
-from generator import qr
 from generator.labels import labels
 from generator.models import Checklist, Item
 from generator.page import Page, cell, step_anchor
@@ -155,7 +155,13 @@ def render(
         # area names of this property: two properties may name one area id differently
         areas = {a.id: a.name for a in prop.areas}
         add_html(
-            sheet, "patrol_posters.html.j2", routes, title, posters=posters, files=files, areas=areas
+            sheet,
+            "patrol_posters.html.j2",
+            routes,
+            title,
+            posters=posters,
+            files=files,
+            areas=areas,
         )
     for role in site.roles if site else []:
         applies = {
