@@ -13,6 +13,8 @@ properties:
     code: AL
     name: 甲小区
     areas: [{id: gate, name: 门岗}, {id: lobby, name: 大堂}, {id: pump-room, name: 水泵房}]
+    checkpoints:
+{checkpoints}
 shifts:
   - {id: day, name: 白班, start: "08:00", end: "20:00"}
   - {id: night, name: 夜班, start: "20:00", end: "08:00"}
@@ -53,8 +55,8 @@ items:
 schedule: [{{every: shift, times: 4, shifts: [night], people: 2}}]
 time_allowed: 45m
 checkpoints:
-  - {{id: a, name: 门岗, area: gate, code: P{n}-01, sop: "PRO-B{n}"}}
-  - {{id: b, name: 大堂, area: lobby, code: P{n}-02, tasks: [照明正常, 无异味]}}
+  - {{code: P{n}-01, sop: "PRO-B{n}"}}
+  - {{code: P{n}-02, tasks: [照明正常, 无异味]}}
 """,
     "emergency": """triggers: [烟感报警, 有人报告]
 first_actions:
@@ -72,6 +74,9 @@ quiz:
   - {{id: q1, question: 到场时限？, options: [15 分钟, 1 小时], answer: 1}}
 """,
 }
+# the places route n visits: one code per place, so each has a name of its own
+CHECKPOINTS = """      - {{code: P{n}-01, name: {n} 号门岗, area: gate}}
+      - {{code: P{n}-02, name: {n} 号楼大堂, area: lobby}}"""
 PREFIX = {
     "procedure": "PRO",
     "checklist": "CHK",
@@ -84,9 +89,11 @@ PREFIX = {
 def generate(root: Path, count: int) -> int:
     """Write `count` documents (plus the site) under root, one file each; return files written."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "site.yaml").write_text(SITE, encoding="utf-8")
     kinds = list(BODIES)
     groups = -(-count // len(kinds))
+    # every group's route is defined whether or not `count` reaches it: an unused place is fine
+    places = "\n".join(CHECKPOINTS.format(n=n) for n in range(groups)) or "      []"
+    (root / "site.yaml").write_text(SITE.replace("{checkpoints}", places), encoding="utf-8")
     written = 0
     for n in range(groups):
         for kind in kinds:

@@ -48,18 +48,20 @@ def print_uri(doc: Checklist) -> str:
     return f"checklists/{slug(doc)}-print/index.html"
 
 
-def posters_uri(doc: BaseModel) -> str:
-    return f"patrols/{slug(doc)}-qr/index.html"
+def poster_dir(site_id: str) -> str:
+    """Folder of a property's QR posters: its sheet, one SVG per checkpoint, the PDF.
+
+    Posters belong to the property, not to a route: a place two routes pass has one poster."""
+    return f"patrols/{site_id}-qr"
+
+
+def posters_uri(site_id: str) -> str:
+    return f"{poster_dir(site_id)}/index.html"
 
 
 def page_url(uri: str, directory_urls: bool = True) -> str:
     """The address MkDocs gives a page: procedures/eng-repair.md -> procedures/eng-repair/."""
     return uri.removesuffix(".md") + ("/" if directory_urls else ".html")
-
-
-def asset_dir(doc: BaseModel) -> str:
-    """Folder beside a patrol page for its QR images and PDF (patrols/<id>/)."""
-    return f"patrols/{slug(doc)}"
 
 
 def role_uri(role_id: str) -> str:

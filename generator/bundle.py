@@ -20,7 +20,8 @@ Shape (format 1)::
           "slots": {                              # what schedule slots are computed from
             "schedules": [{"every": "day", "times": 2, "shifts": [], "at": [], "people": 1}],
             "time_allowed_minutes": 30
-          }
+          },
+          "checkpoints": null                     # a patrol's stops, joined to the site's
         }
       }
     }
@@ -46,6 +47,12 @@ build, else MkDocs' default directory URLs); `slots` is, for a checklist or patr
 schedules as a list (a checklist's one, a patrol's each, defaults filled in) and its
 `time_allowed` in minutes, and null for other kinds. The same input always gives the same
 hashes: JSON is dumped with sorted keys and no spacing.
+
+`checkpoints` is, for a patrol, its stops in route order, each the site checkpoint it names
+joined with what the route asks there: `code`, `name`, `area`, `note`, `codes` (every code
+the place's posters may carry: its code, then the codes it `replaces`), `tasks` and `sop`;
+null for other kinds. A scanned code, or a code an old record names, is the stop whose
+`codes` hold it: the server's compliance and the phone read that one list.
 """
 
 from __future__ import annotations
@@ -59,7 +66,16 @@ from pydantic import BaseModel
 
 from generator.addresses import page_uri, page_url
 from generator.labels import duration_words, range_words, schedule_words
-from generator.models import Checklist, Course, Desk, Emergency, Patrol, Procedure
+from generator.models import (
+    Checklist,
+    Course,
+    Desk,
+    Emergency,
+    Patrol,
+    Procedure,
+    Site,
+    checkpoint_index,
+)
 from generator.models.desk import CLOCKS
 from generator.schedule import duration_minutes, duration_parts
 from generator.tree import Tree
@@ -178,6 +194,29 @@ def slots(doc: BaseModel) -> dict[str, object] | None:
     }
 
 
+def checkpoints(doc: BaseModel, site: Site | None) -> list[dict[str, object]] | None:
+    """A patrol's stops joined to the site's checkpoints; None for other kinds."""
+    if not isinstance(doc, Patrol):
+        return None
+    index = checkpoint_index(site) if site else {}
+    stops = []
+    for stop in doc.checkpoints:
+        _, place = index.get(stop.code, (None, None))
+        stops.append(
+            {
+                # a code the site does not define (a tree `dutybook check` refuses) stays a stop
+                "code": place.code if place else stop.code,
+                "name": place.name if place else stop.code,
+                "area": place.area if place else None,
+                "note": place.note if place else None,
+                "codes": [place.code, *place.replaces] if place else [stop.code],
+                "tasks": list(stop.tasks),
+                "sop": stop.sop,
+            }
+        )
+    return stops
+
+
 def bundle(
     tree: Tree, urls: dict[str, str] | None = None, generated: dt.datetime | None = None
 ) -> dict[str, object]:
@@ -188,6 +227,7 @@ def bundle(
             doc.id: page_url(page_uri(doc)) for doc in tree.documents.values() if doc.kind != "site"
         }
     documents: dict[str, dict[str, object]] = {}
+    site = tree.site
     for doc_id in sorted(tree.documents):
         doc = tree.documents[doc_id]
         entry: dict[str, object] = {
@@ -200,10 +240,10 @@ def bundle(
             "derived_en": derived(doc, "en"),
             "sites": sites(doc),
             "slots": slots(doc),
+            "checkpoints": checkpoints(doc, site),
         }
         entry["hash"] = sha256(entry)
         documents[doc_id] = entry
-    site = tree.site
     desks = sorted((d for d in tree.documents.values() if isinstance(d, Desk)), key=lambda d: d.id)
     generated = generated or dt.datetime.now(dt.UTC).replace(microsecond=0)
     return {

@@ -17,6 +17,7 @@ from generator.models import (
     Calendar,
     Category,
     Checklist,
+    Checkpoint,
     Contact,
     Emergency,
     Escalation,
@@ -27,6 +28,7 @@ from generator.models import (
     Site,
     Standard,
     Step,
+    checkpoint_index,
 )
 from generator.models.desk import CLOCKS
 from generator.models.site import WEEKDAYS
@@ -85,6 +87,7 @@ class Page:
         self._props = {p.id: p.name for p in site.properties} if site else {}
         self.contacts: dict[str, Contact] = {c.id: c for c in site.contacts} if site else {}
         self.list_search = {"boost": LIST_BOOST}
+        self._checkpoints: dict[str, Checkpoint] | None = None
 
     # --- words -------------------------------------------------------------------------
 
@@ -103,6 +106,14 @@ class Page:
 
     def area(self, area_id: str | None) -> str:
         return self._areas.get(area_id or "", area_id or self.t["other_area"])
+
+    def checkpoint(self, code: str) -> Checkpoint:
+        """The site's checkpoint a route names by `code` (a placeholder if the site has none)."""
+        if self._checkpoints is None:  # only patrol pages ask: not built for every page
+            index = checkpoint_index(self.site) if self.site else {}
+            self._checkpoints = {code: place for code, (_, place) in index.items()}
+        found = self._checkpoints.get(code)
+        return found or Checkpoint(code=code, name=code, area="other")
 
     def property(self, prop_id: str) -> str:
         return self._props.get(prop_id, prop_id)

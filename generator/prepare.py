@@ -86,7 +86,7 @@ def prepare(
 ) -> Prepared:
     """Load and check sop/, then render pages, PDFs, navigation and handbook.json."""
     from generator import qr
-    from generator.addresses import page_uri, page_url
+    from generator.addresses import page_uri, page_url, poster_dir
     from generator.bundle import bundle, bundle_text
     from generator.labels import labels
     from generator.loader import load_tree
@@ -101,13 +101,16 @@ def prepare(
         return Prepared(tree.problems, content)
     pages = render(tree, lang, existing=content, pdf=pdf, directory_urls=directory_urls)
     marked = [uri for uri in content if DESK_MARKER.search(_read(docs_dir / uri))]
-    patrols = tree.of_kind("patrol")
     pdfs = {}
     if pdf:
-        areas = {a.id: a.name for p in tree.site.properties for a in p.areas}
-        hint = labels(lang)["scan_hint"]
-        for patrol in patrols:
-            pdfs[f"patrols/{patrol.id.lower()}/qr.pdf"] = qr.pdf(patrol, areas, hint)
+        words = labels(lang)
+        sheets = qr.sheets(tree)
+        for prop in tree.site.properties:
+            posters = sheets.get(prop.id)
+            if posters:
+                areas = {a.id: a.name for a in prop.areas}
+                title = words["posters_title"].format(title=prop.name)
+                pdfs[f"{poster_dir(prop.id)}/qr.pdf"] = qr.pdf(title, posters, areas, words)
     text = None
     if with_bundle:
         urls = {
@@ -121,7 +124,7 @@ def prepare(
         content=content,
         pages=pages,
         pdfs=pdfs,
-        codes=qr.codes(patrols),
+        codes=qr.codes(tree),
         nav=build_nav(tree, content, set(pages), lang),
         bundle=text,
         inserts=inserts(tree, marked, lang),

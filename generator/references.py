@@ -1,5 +1,5 @@
-"""Checks across documents: references resolve, codes are unique, schedules fit shifts,
-and the site's calendar and the service desk's categories hold together."""
+"""Checks across documents: references resolve, routes visit the site's checkpoints,
+schedules fit shifts, and the site's calendar and the service desk's categories hold together."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
+from generator.checkpoints import check_route, check_site
 from generator.models import (
     Checklist,
     Course,
@@ -189,33 +190,15 @@ class _Checker:
                     ("emergency",),
                 )
 
-    def patrol(self, doc: Patrol, codes: dict[str, tuple[str, ...]]) -> None:
-        """Codes are unique, except that routes of one site may share a place's poster."""
-        areas = [(("checkpoints", i, "area"), c.area) for i, c in enumerate(doc.checkpoints)]
+    def patrol(self, doc: Patrol) -> None:
+        """The route's site exists and each stop names one of that site's checkpoints."""
         if self.site:
             self.names(doc.id, ("site",), doc.site, self.properties, "site")
-        self.sites_and_areas(doc.id, [doc.site] if doc.site in self.properties else [], areas)
+            if doc.site in self.properties:
+                check_route(doc, self.site, lambda loc, msg: self.error(doc.id, loc, msg))
         for i, schedule in enumerate(doc.schedule):
             self.schedule(doc.id, ("schedule", i), schedule)
-        seen: set[str] = set()
         for i, checkpoint in enumerate(doc.checkpoints):
-            if checkpoint.id in seen:
-                self.error(
-                    doc.id, ("checkpoints", i, "id"), f'duplicate checkpoint id "{checkpoint.id}"'
-                )
-            seen.add(checkpoint.id)
-            place = (doc.site, checkpoint.area, checkpoint.name)
-            if checkpoint.code in codes:
-                route, checkpoint_id, *first_place = codes[checkpoint.code]
-                if route == doc.id or tuple(first_place) != place:
-                    self.error(
-                        doc.id,
-                        ("checkpoints", i, "code"),
-                        f'checkpoint code "{checkpoint.code}" is already used by '
-                        f"{route}/{checkpoint_id}"
-                        + ("" if route == doc.id else " at another place"),
-                    )
-            codes.setdefault(checkpoint.code, (doc.id, checkpoint.id, *place))
             if checkpoint.sop:
                 self.doc(doc.id, ("checkpoints", i, "sop"), checkpoint.sop, ("procedure",))
 
@@ -232,9 +215,9 @@ class _Checker:
             self.schedule(doc.id, ("drill",), doc.drill)
 
     def site_document(self, doc: Site) -> None:
-        """Property codes are unique; alert digests name shifts that exist; a date is a
-        holiday or a make-up day, never both, and a make-up day is a day not worked in an
-        ordinary week."""
+        """Property codes are unique; alert digests name shifts that exist; the checkpoints
+        hold together (`check_site`); a date is a holiday or a make-up day, never both, and a
+        make-up day is a day not worked in an ordinary week."""
         codes: dict[str, str] = {}
         for i, prop in enumerate(doc.properties):
             if prop.code in codes:
@@ -253,6 +236,7 @@ class _Checker:
                             ("properties", i, "alerts", j, "shifts", k),
                             f'unknown shift "{shift}" (known: {", ".join(sorted(shifts))})',
                         )
+        check_site(doc, lambda loc, msg: self.error(doc.id, loc, msg))
         calendar = doc.calendar
         holidays = set(calendar.holidays)
         for i, day in enumerate(calendar.make_up_days):
@@ -339,7 +323,6 @@ def check_references(tree: Tree, content_dir: Path | None, today: dt.date) -> No
     # With several site documents it is unclear which one to check against: skip those checks
     # rather than bury the one real error under a cascade.
     checker = _Checker(tree, content_dir, today, sites[0] if len(sites) == 1 else None)
-    codes: dict[str, tuple[str, ...]] = {}
     for doc in list(tree.documents.values()):
         for loc, word in author_speak(doc):
             tree.problem(
@@ -360,7 +343,7 @@ def check_references(tree: Tree, content_dir: Path | None, today: dt.date) -> No
         elif isinstance(doc, Checklist):
             checker.checklist(doc)
         elif isinstance(doc, Patrol):
-            checker.patrol(doc, codes)
+            checker.patrol(doc)
         elif isinstance(doc, Emergency):
             checker.emergency(doc)
         elif isinstance(doc, Course):

@@ -8,18 +8,20 @@ src_uri ends in .html); the MkDocs plugin adds those pages with
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections.abc import Iterable
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel
 
+from generator import qr
 from generator.addresses import (
     KIND_DIRS,
     KINDS,
-    asset_dir,
     page_uri,
     page_url,
+    poster_dir,
     posters_uri,
     print_uri,
     role_uri,
@@ -56,7 +58,7 @@ def tags_for(page: Page, doc: BaseModel) -> list[str]:
     tags = [page.role(r) for r in doc.roles]
     areas: list[str] = list(getattr(doc, "areas", []) or [])
     areas += [i.area for i in getattr(doc, "items", []) if i.area]
-    areas += [c.area for c in getattr(doc, "checkpoints", [])]
+    areas += [page.checkpoint(c.code).area for c in getattr(doc, "checkpoints", [])]
     tags += [page.area(a) for a in dict.fromkeys(areas)]
     return tags + list(doc.tags)
 
@@ -113,12 +115,17 @@ def render(
     def add(uri: str, template: str, **context: object) -> None:
         pages[uri] = _page(template, Page(tree, uri, lang, today, pdf), **context)
 
-    def add_html(uri: str, template: str, doc: BaseModel, title: str, **context: object) -> None:
+    def add_html(
+        uri: str, template: str, backs: list[BaseModel], title: str, **context: object
+    ) -> None:
+        """A standalone print page; `backs` are the pages its bar links back to."""
         page = Page(tree, uri, lang, today, pdf)
-        url = page_url(page_uri(doc), directory_urls)
-        back = page.rel(url) + ("/" if url.endswith("/") else "")
+        links = []
+        for doc in backs:
+            url = page_url(page_uri(doc), directory_urls)
+            links.append((page.rel(url) + ("/" if url.endswith("/") else ""), doc.title))
         pages[uri] = HTML_ENV.get_template(template).render(
-            h=page, t=page.t, doc=doc, title=title, back=back, **context
+            h=page, t=page.t, title=title, backs=links, **context
         )
 
     docs = sorted((d for d in tree.documents.values() if d.kind in KIND_DIRS), key=lambda d: d.id)
@@ -133,15 +140,29 @@ def render(
                 "print_uri": print_uri(doc),
             }
         if doc.kind == "patrol":
-            extra = {"posters_uri": posters_uri(doc), "assets": asset_dir(doc)}
+            extra = {"posters_uri": posters_uri(doc.site), "assets": poster_dir(doc.site)}
         add(uri, f"{doc.kind}.md.j2", doc=doc, tags=tags, **extra)
         if doc.kind == "checklist":
             title = page_title(doc, "print_title", lang)
-            add_html(print_uri(doc), "checklist_print.html.j2", doc, title, **extra)
-        if doc.kind == "patrol":
-            title = page_title(doc, "posters_title", lang)
-            add_html(posters_uri(doc), "patrol_posters.html.j2", doc, title, **extra)
+            add_html(print_uri(doc), "checklist_print.html.j2", [doc], title, doc=doc, **extra)
     site = tree.site
+    for prop_id, posters in qr.sheets(tree).items():
+        prop = next(p for p in site.properties if p.id == prop_id)
+        routes = [d for d in docs if d.kind == "patrol" and d.site == prop_id]
+        title = labels(lang)["posters_title"].format(title=prop.name)
+        sheet = posters_uri(prop_id)
+        files = {p.code: posixpath.relpath(p.svg, poster_dir(prop_id)) for p in posters}
+        # area names of this property: two properties may name one area id differently
+        areas = {a.id: a.name for a in prop.areas}
+        add_html(
+            sheet,
+            "patrol_posters.html.j2",
+            routes,
+            title,
+            posters=posters,
+            files=files,
+            areas=areas,
+        )
     for role in site.roles if site else []:
         applies = {
             kind: sorted(

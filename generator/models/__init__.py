@@ -33,7 +33,6 @@ from generator.models.fields import (
 from generator.models.kinds import (
     Action,
     Checklist,
-    Checkpoint,
     Course,
     Emergency,
     Escalation,
@@ -49,9 +48,20 @@ from generator.models.kinds import (
     Severity,
     Standard,
     Step,
+    Stop,
 )
 from generator.models.shared import Change, Schedule, Versioned
-from generator.models.site import Area, Calendar, Contact, Property, Role, Shift, Site
+from generator.models.site import (
+    Area,
+    Calendar,
+    Checkpoint,
+    Contact,
+    Property,
+    Role,
+    Shift,
+    Site,
+    checkpoint_index,
+)
 
 __all__ = [
     "CODE_RE",
@@ -100,11 +110,13 @@ __all__ = [
     "Slug",
     "Standard",
     "Step",
+    "Stop",
     "Strict",
     "Text",
     "TimeZone",
     "Version",
     "Versioned",
+    "checkpoint_index",
 ]
 
 Document = Site | Procedure | Checklist | Patrol | Emergency | Course | Desk

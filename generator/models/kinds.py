@@ -163,13 +163,27 @@ class PatrolSchedule(Schedule):
     people: int = Field(1, ge=1, le=10)
 
 
-class Checkpoint(Strict):
-    id: Slug
-    name: Text
-    area: Slug
-    code: Code
-    tasks: list[Text] = []
+class Stop(Strict):
+    """A route's visit to one of its site's checkpoints: which one, and what to do there."""
+
+    code: Code = Field(
+        description="the checkpoint's code, as the site document defines it "
+        "(properties, then checkpoints)"
+    )
+    tasks: list[Text] = Field([], description="what to look at or do there on this route")
     sop: DocRef | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named_by_code(cls, data: object) -> object:
+        if isinstance(data, dict) and {"id", "name", "area"} & set(data):
+            raise PydanticCustomError(
+                "stop_place",
+                "a route names its checkpoint by code alone; the place's name and area are "
+                "written once, under checkpoints of its property in the site document",
+                {},
+            )
+        return data
 
 
 class Patrol(Versioned):
@@ -178,7 +192,9 @@ class Patrol(Versioned):
     schedule: list[PatrolSchedule] = Field(min_length=1)
     order: Literal["strict", "free"] = "strict"
     time_allowed: Duration
-    checkpoints: list[Checkpoint] = Field(min_length=1)
+    checkpoints: list[Stop] = Field(
+        min_length=1, description="the site's checkpoints this route visits, in its order"
+    )
 
 
 # --- emergency -------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from generator.models.fields import (
     Clock,
+    Code,
     DocId,
     PropertyCode,
     Slug,
@@ -106,6 +107,24 @@ class AlertRoute(Strict):
         return self
 
 
+class Checkpoint(Strict):
+    """A place on a property that carries a QR poster: one code per physical place, whatever
+    routes pass there."""
+
+    code: Code = Field(
+        description="what the place's QR poster holds; unique in the handbook, and never "
+        "changed once posted"
+    )
+    name: Text = Field(description="the place as staff know it on site")
+    area: Slug
+    note: str | None = None
+    replaces: list[Code] = Field(
+        [],
+        description="codes the place's posters carried before (two codes merged into one): "
+        "a scan of one still counts as this checkpoint, in old records too",
+    )
+
+
 class Property(Strict):
     id: Slug
     code: PropertyCode = Field(
@@ -119,6 +138,20 @@ class Property(Strict):
     alerts: list[AlertRoute] = Field(
         [], description="where the site's alerts go: group robots and e-mail, each with its kinds"
     )
+    checkpoints: list[Checkpoint] = Field(
+        [], description="the places patrol routes scan; routes name them by code"
+    )
+
+
+def checkpoint_index(site: Site) -> dict[str, tuple[Property, Checkpoint]]:
+    """Every code a poster may carry, current or replaced, to its property and checkpoint
+    (the first one that claims it: `dutybook check` reports the rest)."""
+    index: dict[str, tuple[Property, Checkpoint]] = {}
+    for prop in site.properties:
+        for checkpoint in prop.checkpoints:
+            for code in (checkpoint.code, *checkpoint.replaces):
+                index.setdefault(code, (prop, checkpoint))
+    return index
 
 
 class Shift(Strict):

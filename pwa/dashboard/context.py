@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask import g, render_template, request, session
 
-from generator.models import Patrol, Property
+from generator.models import Property
 from pwa import clock
 from pwa.api.auth import csrf_token
 from pwa.api.definitions import Bundle, current_bundle
@@ -153,11 +153,11 @@ def _area_names(site: Property) -> dict[str, str]:
 
 
 def checkpoint_names(def_id: str) -> dict[str, str]:
-    """A patrol's checkpoint id → name: a supervisor reads 水泵房, not b7-pump-room."""
-    patrol = bundle().documents.get(def_id)
-    if not isinstance(patrol, Patrol):
-        return {}
-    return {c.id: c.name for c in patrol.checkpoints}
+    """A patrol's checkpoint codes, old ones too, → the place's name: a supervisor reads
+    水泵房, not LY-OD-06."""
+    entry = bundle().raw["documents"].get(def_id)
+    stops = (entry or {}).get("checkpoints") or []
+    return {code: stop["name"] for stop in stops for code in stop.get("codes") or [stop["code"]]}
 
 
 def _shift_names() -> dict[str, str]:

@@ -23,6 +23,7 @@ from pwa.dashboard.context import (
 from pwa.errors import ApiError
 from pwa.ops import compliance, schedules
 from pwa.ops.compliance import Device, Expectation, Outcome, Rec
+from pwa.ops.documents import route
 from pwa.store import db, records
 
 bp = Blueprint("day", __name__)
@@ -66,7 +67,7 @@ def load_day(conn: Connection, site: str, day: dt.date) -> tuple[list[Outcome], 
     outcomes = []
     window = schedules.period_bounds("day", day, tz)
     for exp in schedules.expectations(raw, site, day, tz, lang()):
-        doc = raw["documents"][exp.def_id]["doc"]
+        doc = route(raw["documents"][exp.def_id])
         runs, total = fetch_runs(conn, site, exp, window)
         outcomes.append(compliance.evaluate(exp, doc, runs, devices, moment, tz, total))
     return outcomes, devices

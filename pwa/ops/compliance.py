@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from pwa.ops.documents import checkpoint_codes
 from pwa.ops.schedules import Expectation, local, utc_naive
 
 # records from a device this recent say the device works at the site
@@ -119,24 +120,39 @@ def _parse_time(text: object, tz: ZoneInfo) -> dt.datetime | None:
         return None
 
 
+def _reached(scan: dict, codes: dict[str, str]) -> str | None:
+    """The checkpoint a scan counts as, by its code: the app names the checkpoint's code in
+    `checkpoint`; a record from before checkpoints were the site's names a route's own id
+    there, and the code it scanned (perhaps one since merged into another) in `code`."""
+    if scan.get("flag"):
+        return None
+    for key in ("checkpoint", "code"):
+        value = scan.get(key)
+        if isinstance(value, str) and value in codes:
+            return codes[value]
+    return None
+
+
 def judge_round(doc: dict, rec: Rec, exp: Expectation, tz: ZoneInfo) -> dict:
-    """One patrol round: when it started, people present, missed and late checkpoints."""
+    """One patrol round: when it started, people present, missed and late checkpoints.
+
+    `doc` is the route with its checkpoints joined to the site's (`documents.route`); every
+    checkpoint is named by its code, whatever code the record holds for it."""
     data = rec.data
     finished = local(rec.recorded_at, tz)
     started = _parse_time(data.get("started_at"), tz) or finished
+    codes = checkpoint_codes(doc["checkpoints"])
     scans = [s for s in data.get("scans") or [] if isinstance(s, dict)]
-    reached = {s.get("checkpoint") for s in scans if s.get("checkpoint") and not s.get("flag")}
+    reached = [(s, code) for s in scans if (code := _reached(s, codes))]
     missed = data.get("missed")
-    if not isinstance(missed, list):
-        missed = [c["id"] for c in doc["checkpoints"] if c["id"] not in reached]
+    if isinstance(missed, list) and all(isinstance(m, str) and m in codes for m in missed):
+        missed = list(dict.fromkeys(codes[m] for m in missed))
+    else:
+        # not said, or said in the route's own ids of old: what the scans show
+        done = {code for _, code in reached}
+        missed = [c["code"] for c in doc["checkpoints"] if c["code"] not in done]
     limit = started + dt.timedelta(minutes=exp.allowed_minutes)
-    late = [
-        s.get("checkpoint")
-        for s in scans
-        if s.get("checkpoint")
-        and not s.get("flag")
-        and (_parse_time(s.get("at"), tz) or limit) > limit
-    ]
+    late = [code for s, code in reached if (_parse_time(s.get("at"), tz) or limit) > limit]
     present = 1 + (1 if str(data.get("second_person") or "").strip() else 0)
     if isinstance(data.get("people_present"), int):
         present = data["people_present"]
@@ -147,7 +163,7 @@ def judge_round(doc: dict, rec: Rec, exp: Expectation, tz: ZoneInfo) -> dict:
         "present": present,
         "short": present < exp.people,
         "second_person": data.get("second_person"),
-        "missed": list(missed),
+        "missed": missed,
         "late": late,
     }
 

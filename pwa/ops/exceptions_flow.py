@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from generator.schedule import duration_minutes, duration_parts
+from pwa.ops.documents import part_id
 from pwa.store import records
 
 STATUSES = ("open", "assigned", "resolved", "verified")
@@ -151,7 +152,7 @@ def procedure_for(bundle: dict, rec_def: str, data: dict) -> str | None:
     item_id = data.get("item")
     parts = doc.get("items") or doc.get("checkpoints") or []
     for part in parts:
-        if part.get("id") == item_id and part.get("sop"):
+        if part_id(part) == item_id and part.get("sop"):
             return part["sop"].split("#")[0]
     if entry["kind"] == "emergency":
         # an incident is judged by its own plan, not by the procedures the plan mentions

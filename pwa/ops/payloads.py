@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from generator.models import ItemType
+from pwa.ops.documents import part_id
 
 MAX_PHOTOS = 3  # the app's photo picker takes at most three per item or exception
 SHA256 = r"^[0-9a-f]{64}$"
@@ -216,7 +217,9 @@ def _checklist(doc: dict, data: ChecklistRunData, bundle: dict) -> None:
 
 
 def _patrol(doc: dict, data: PatrolRoundData, bundle: dict) -> None:
-    checkpoints = {c["id"] for c in doc.get("checkpoints") or []}
+    # the route names each checkpoint by its code; the app records that code, not the one a
+    # scanned poster held (`code`), which may be an old one the checkpoint replaces
+    checkpoints = {c["code"] for c in doc.get("checkpoints") or []}
     for i, scan in enumerate(data.scans):
         if scan.checkpoint is not None and scan.checkpoint not in checkpoints:
             raise Mismatch(("scans", i, "checkpoint"), f"no checkpoint {scan.checkpoint!r}")
@@ -226,7 +229,7 @@ def _patrol(doc: dict, data: PatrolRoundData, bundle: dict) -> None:
 
 
 def _exception(doc: dict, data: ExceptionData, bundle: dict) -> None:
-    parts = {p["id"] for p in (doc.get("items") or doc.get("checkpoints") or [])}
+    parts = {part_id(p) for p in (doc.get("items") or doc.get("checkpoints") or [])}
     if data.item is not None and data.item not in parts:
         raise Mismatch(("item",), f"no item or checkpoint {data.item!r} in this version")
     if data.emergency is not None:

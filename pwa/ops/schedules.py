@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from generator.schedule import duration_minutes
-from pwa.ops.documents import applies, roles_of
+from pwa.ops.documents import applies, roles_of, route
 
 MONTHS_IN = {"month": 1, "two_months": 2, "quarter": 3, "half_year": 6, "year": 12}
 
@@ -153,7 +153,8 @@ def expectations(
         minutes = inputs["time_allowed_minutes"]
         areas = tuple(doc.get("areas") or ())
         if kind == "patrol":
-            areas = tuple(dict.fromkeys(c["area"] for c in doc["checkpoints"]))
+            # a patrol's areas are its checkpoints', which the site document places
+            areas = tuple(dict.fromkeys(c["area"] for c in route(entry)["checkpoints"]))
         for schedule in inputs["schedules"]:
             every = schedule["every"]
             common = dict(

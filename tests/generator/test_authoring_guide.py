@@ -181,3 +181,20 @@ def test_error_line_in_the_guide_is_what_check_prints(tmp_path: Path) -> None:
 def test_every_kind_has_a_document_in_sop(kind: str) -> None:
     tree = load_tree(ROOT / "sop", content_dir=ROOT / "content")
     assert tree.of_kind(kind), f"no valid {kind} document in sop/"
+
+
+def test_checkpoint_error_line_in_the_guide_is_what_check_prints(tmp_path: Path) -> None:
+    """The guide's example route with its first code mistyped gives the guide's error line."""
+    blocks = [
+        b for b in FENCE_RE.findall(guide_text()) if re.search(r"^kind: (site|patrol)$", b, re.M)
+    ]
+    site, route = sorted(blocks, key=lambda b: "kind: patrol" in b)
+    sop = tmp_path / "sop"
+    (sop / "patrols").mkdir(parents=True)
+    (sop / "company.yaml").write_text(site, encoding="utf-8")
+    wrong = route.replace("code: LY-CP-01", "code: LY-CP-09", 1)
+    (sop / "patrols" / "ptl-ly-out.yaml").write_text(wrong, encoding="utf-8")
+    tree = load_tree(sop)
+    [problem] = [p for p in tree.problems if "LY-CP-09" in p.message]
+    line = str(problem).replace(problem.path, "sop/patrols/ptl-ly-out.yaml")
+    assert line in guide_text()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import qr
 from generator.bundle import bundle, sha256
 from generator.loader import load_tree
 from tests.generator.conftest import ARTIFACTS, FIXTURE, ROOT, mkdocs_build
@@ -83,7 +84,7 @@ def test_fixture_site_has_a_page_per_document(fixture_site):
         "checklists/chk-water-tank",
         "checklists/chk-water-tank-print",
         "patrols/ptl-jx-night",
-        "patrols/ptl-jx-night-qr",
+        "patrols/jinxiu-qr",
         "emergencies/emg-elevator-trap",
         "courses/trn-guard",
         "desk/svc-desk",
@@ -181,14 +182,14 @@ def test_checklist_page_in_html(fixture_site):
 def test_patrol_page_and_posters_in_html(fixture_site):
     page = article(fixture_site, "patrols/ptl-jx-night")
     assert "<td>夜班 20:00–08:00</td>\n<td>每班四次</td>\n<td>—</td>\n<td>2 人</td>" in page
-    assert '<a class="md-button" href="qr.pdf">下载全部二维码 PDF</a>' in page
-    assert '<a class="md-button" href="../ptl-jx-night-qr/">巡更点二维码（打印张贴）</a>' in page
-    posters = html(fixture_site, "patrols/ptl-jx-night-qr")
+    assert '<a class="md-button" href="../jinxiu-qr/qr.pdf">下载全部二维码 PDF</a>' in page
+    assert '<a class="md-button" href="../jinxiu-qr/">巡更点二维码（打印张贴）</a>' in page
+    # the route lists each checkpoint by the name the site document gives it
+    assert "<strong>配电房</strong>" in page and "<code>JX-CP-03</code>" in page
+    posters = html(fixture_site, "patrols/jinxiu-qr")
     assert posters.count('class="dutybook-poster"') == 3
-    assert (
-        '<img class="dutybook-qr" src="../ptl-jx-night/power-room.svg" alt="JX-CP-03">' in posters
-    )
-    assert (fixture_site / "patrols" / "ptl-jx-night" / "power-room.svg").is_file()
+    assert '<img class="dutybook-qr" src="03-JX-CP-03.svg" alt="JX-CP-03">' in posters
+    assert (fixture_site / "patrols" / "jinxiu-qr" / "03-JX-CP-03.svg").is_file()
 
 
 def _pdf_objects(data: bytes) -> bytes:
@@ -204,7 +205,7 @@ def _pdf_objects(data: bytes) -> bytes:
 
 
 def test_patrol_pdf_has_one_page_per_checkpoint_in_noto_cjk(fixture_site):
-    data = (fixture_site / "patrols" / "ptl-jx-night" / "qr.pdf").read_bytes()
+    data = (fixture_site / "patrols" / "jinxiu-qr" / "qr.pdf").read_bytes()
     assert data.startswith(b"%PDF-")
     objects = _pdf_objects(data)
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", objects)) == 3
@@ -218,15 +219,15 @@ def test_every_qr_code_decodes_to_its_checkpoint_code(fixture_site, browser):
     tree = load_tree(FIXTURE / "sop")
     page = browser.new_page(viewport={"width": 400, "height": 400})
     checked = 0
-    for patrol in tree.of_kind("patrol"):
-        for cp in patrol.checkpoints:
-            svg = fixture_site / "patrols" / patrol.id.lower() / f"{cp.id}.svg"
+    for posters in qr.sheets(tree).values():
+        for poster in posters:
+            svg = fixture_site / poster.svg
             page.goto(svg.as_uri())
-            png = ARTIFACTS / f"qr-{patrol.id.lower()}-{cp.id}.png"
+            png = ARTIFACTS / f"qr-{svg.stem}.png"
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(png))
             results = zxingcpp.read_barcodes(Image.open(png))
-            assert [r.text for r in results] == [cp.code]
+            assert [r.text for r in results] == [poster.code]
             checked += 1
     page.close()
     assert checked == 3
@@ -464,7 +465,7 @@ def test_serve_docs_rebuilds_when_a_yaml_file_changes(tmp_path):
 
     try:
         wait_for("procedures/sec-gate/", "门岗值守与物品放行")
-        svg = wait_for("patrols/ptl-jx-night/power-room.svg", "<svg")
+        svg = wait_for("patrols/jinxiu-qr/03-JX-CP-03.svg", "<svg")
         assert b"JX-CP-03" in svg
         wait_for("checklists/chk-water-tank-print/", "纸质记录表")
         source = project / "sop" / "procedures.yaml"

@@ -57,6 +57,7 @@ def test_slots_inputs_for_checklists_and_patrols_only() -> None:
 def test_existing_keys_stay() -> None:
     entry = bundle(load_tree(FIXTURE))["documents"]["CHK-WATER-TANK"]
     assert sorted(entry) == [
+        "checkpoints",
         "derived",
         "derived_en",
         "doc",
@@ -151,4 +152,42 @@ def test_site_carries_the_calendar_and_each_property_code() -> None:
         "complaint-general",
         "enquiry",
         "praise",
+    }
+
+
+def test_patrols_carry_their_stops_joined_to_the_site_checkpoints() -> None:
+    documents = bundle(load_tree(FIXTURE))["documents"]
+    assert documents["PTL-JX-NIGHT"]["checkpoints"][1] == {
+        "code": "JX-CP-02",
+        "name": "3 栋消防通道",
+        "area": "fire-lane",
+        "note": None,
+        "codes": ["JX-CP-02"],
+        "tasks": ["通道无堵塞"],
+        "sop": "SEC-GATE#3",
+    }
+    for doc_id in ("CHK-WATER-TANK", "SEC-GATE", "ORG-DEMO"):
+        assert documents[doc_id]["checkpoints"] is None
+
+
+def test_day_and_night_routes_share_the_power_room_and_its_old_night_code() -> None:
+    """sop/: one 配电房 at lanyuan, LY-OD-05; the night route's old poster LY-ON-07 is its."""
+    real = bundle(load_tree(ROOT / "sop"))["documents"]
+
+    def power_room(route: str) -> dict:
+        return next(c for c in real[route]["checkpoints"] if c["area"] == "power-room")
+
+    day, night = power_room("PTL-LY-OUT-DAY"), power_room("PTL-LY-OUT-NIGHT")
+    assert (day["code"], day["name"], day["codes"]) == (
+        "LY-OD-05",
+        "配电房",
+        ["LY-OD-05", "LY-ON-07"],
+    )
+    assert (night["code"], night["codes"]) == (day["code"], day["codes"])
+    # what to check there stays the route's own
+    assert "警示标志完好" in day["tasks"] and "室内照明未开启" in night["tasks"]
+    assert real["PTL-LY-OUT-NIGHT"]["doc"]["checkpoints"][6] == {
+        "code": "LY-OD-05",
+        "tasks": ["门窗锁闭", "无异响异味", "室内照明未开启"],
+        "sop": "SEC-PATROL#checkpoint",
     }

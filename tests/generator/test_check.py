@@ -82,9 +82,7 @@ EXPECTED = {
         'sop/desk-unknown-role.yaml:11:90: error: categories.1.dispatch_to: unknown role "service-lead" (known: engineer, guard, supervisor)',
     ],
     "duplicate-code": [
-        'sop/duplicate-code.yaml:14:6: error: checkpoints.1.id: duplicate checkpoint id "a"',
-        'sop/duplicate-code.yaml:15:36: error: checkpoints.2.code: checkpoint code "B-09" is already used by PTL-X/a',
-        'sop/patrol.yaml:15:38: error: checkpoints.0.code: checkpoint code "B-01" is already used by PTL-X/a at another place',
+        'sop/duplicate-code.yaml:15:6: error: checkpoints.2.code: checkpoint "B-01" is already on this route (checkpoints.0)',
     ],
     "duplicate-id": [
         'sop/checklist.yaml:13:94: error: items.0.sop: procedure "PRO-REPAIR" has no step "arrive" (it has 1 step)',
@@ -169,11 +167,26 @@ EXPECTED = {
         'sop/site-alerts.yaml:19:9: error: properties.0.alerts.6: shifts say when digests go; add "digest" to kinds or drop shifts',
     ],
     "site-calendar": [
-        "sop/site-calendar.yaml:30:30: error: calendar.make_up_days.1: 2026-10-01 is both a "
+        "sop/site-calendar.yaml:33:30: error: calendar.make_up_days.1: 2026-10-01 is both a "
         "holiday and a make-up day; a date is one or the other",
-        "sop/site-calendar.yaml:30:42: error: calendar.make_up_days.2: 2026-10-12 is a Monday, "
+        "sop/site-calendar.yaml:33:42: error: calendar.make_up_days.2: 2026-10-12 is a Monday, "
         "already a working day; a make-up day is a day not worked in an ordinary week "
         "(working days: mon, tue, wed, thu, fri)",
+    ],
+    "site-checkpoint-twice": [
+        "sop/site-checkpoint-twice.yaml:23:57: error: properties.1.checkpoints.1.replaces.0: "
+        'checkpoint code "B-12" is already used by 大堂 (alpha)',
+        "sop/site-checkpoint-twice.yaml:23:63: error: properties.1.checkpoints.1.replaces.1: "
+        'checkpoint code "A-01" is already used by 水泵房 (alpha)',
+        "sop/site-checkpoint-twice.yaml:24:10: error: properties.1.checkpoints.2.code: "
+        'checkpoint code "B-01" is already used by 门岗 (beta)',
+    ],
+    "site-place-two-codes": [
+        'sop/site-place-two-codes.yaml:14:32: error: properties.0.checkpoints.1.area: area "garage" '
+        "is not defined for site(s) alpha",
+        'sop/site-place-two-codes.yaml:24:22: error: properties.1.checkpoints.2.name: "门岗" in area '
+        'gate already has the code "B-01"; one place has one code: keep that one and list "B-09" '
+        "under its replaces",
     ],
     "site-code-bad": [
         "sop/checklist.yaml:1:1: error: no site document found: roles, sites, areas, shifts and contacts go unchecked",
@@ -186,11 +199,26 @@ EXPECTED = {
         'sop/site-code-duplicate.yaml:13:5: error: properties.1.code: property code "AL" is '
         "already used by property alpha",
     ],
+    "stop-place": [
+        "sop/stop-place.yaml:13:5: error: checkpoints.0: a route names its checkpoint by code alone; "
+        "the place's name and area are written once, under checkpoints of its property in the "
+        "site document",
+    ],
     "syntax-unclosed-bracket": [
         "sop/syntax-unclosed-bracket.yaml:4:6: error: invalid YAML: while parsing a flow sequence (started at line 3): did not find expected ',' or ']'",
     ],
     "tab-indent": [
         "sop/tab-indent.yaml:3:1: error: tab character: indent YAML with spaces, not tabs",
+    ],
+    "unknown-checkpoint": [
+        'sop/unknown-checkpoint.yaml:13:6: error: checkpoints.0.code: unknown checkpoint "B-07" '
+        "at site beta (known: B-01, B-02)",
+        'sop/unknown-checkpoint.yaml:14:6: error: checkpoints.1.code: checkpoint "A-01" is at '
+        "site alpha, not beta",
+        'sop/unknown-checkpoint.yaml:15:6: error: checkpoints.2.code: checkpoint code "B-12" was '
+        'replaced by "B-02"; name the checkpoint by its code',
+        'sop/unknown-checkpoint.yaml:16:6: error: checkpoints.3.code: checkpoint "B-02" is already '
+        "on this route (checkpoints.2)",
     ],
     "unknown-contact": [
         'sop/unknown-contact.yaml:12:18: error: contacts.1: unknown contact "police" (known: fire)',
@@ -283,7 +311,7 @@ def test_yaml_11_words_stay_text(project: Path) -> None:
 
 
 def test_routes_of_one_site_may_share_a_place_poster(project: Path) -> None:
-    """One QR poster at the gate serves both the day and the night route."""
+    """One checkpoint at the gate, one poster, named by both the day and the night route."""
     shutil.copy(FIXTURES / "shared-code.yaml", project / "sop")
     assert problems(project) == []
 

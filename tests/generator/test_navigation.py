@@ -44,21 +44,22 @@ def test_big_sections_split_into_labelled_sub_sections(tmp_path) -> None:
 
 def test_background_posters_equal_foreground(tmp_path) -> None:
     generate(tmp_path / "sop", 5 * qr.BACKGROUND_CODES // 2 + 5)
-    patrols = load_tree(tmp_path / "sop", today=TODAY).of_kind("patrol")
-    background = qr.PendingSvgs(qr.codes(patrols), background=True)
+    tree = load_tree(tmp_path / "sop", today=TODAY)
+    patrols = tree.of_kind("patrol")
+    background = qr.PendingSvgs(qr.codes(tree), background=True)
     assert background._work._future is not None  # enough codes: a second process made them
     made = background.result()
-    assert made == qr.PendingSvgs(qr.codes(patrols), background=False).result()
+    assert made == qr.PendingSvgs(qr.codes(tree), background=False).result()
+    # every route's places are its own: a poster for each checkpoint of each route
     assert len(made) == sum(len(p.checkpoints) for p in patrols) >= qr.BACKGROUND_CODES
     uri, svg = next(iter(made.items()))
-    code = next(cp.code for p in patrols for cp in p.checkpoints if uri.endswith(f"/{cp.id}.svg"))
-    assert svg == qr.svg(code)
+    assert svg == qr.svg(dict(qr.codes(tree))[uri])
 
 
 def test_failed_build_stops_the_poster_process(tmp_path) -> None:
     generate(tmp_path / "sop", 5 * qr.BACKGROUND_CODES)
-    patrols = load_tree(tmp_path / "sop", today=TODAY).of_kind("patrol")
-    pending = qr.PendingSvgs(qr.codes(patrols), background=True)
+    tree = load_tree(tmp_path / "sop", today=TODAY)
+    pending = qr.PendingSvgs(qr.codes(tree), background=True)
     pool = pending._work._pool
     assert pool is not None
     pending.cancel()
@@ -128,9 +129,9 @@ def test_content_errors_come_back_as_problems(tmp_path) -> None:
 
 def test_posters_are_made_here_if_their_process_dies(tmp_path, monkeypatch) -> None:
     generate(tmp_path / "sop", 5 * qr.BACKGROUND_CODES)
-    patrols = load_tree(tmp_path / "sop", today=TODAY).of_kind("patrol")
-    expected = qr.PendingSvgs(qr.codes(patrols), background=False).result()
+    tree = load_tree(tmp_path / "sop", today=TODAY)
+    expected = qr.PendingSvgs(qr.codes(tree), background=False).result()
     monkeypatch.setattr(qr, "_svg_each", _die)
-    pending = qr.PendingSvgs(qr.codes(patrols), background=True)
+    pending = qr.PendingSvgs(qr.codes(tree), background=True)
     monkeypatch.undo()
     assert pending.result() == expected

@@ -26,10 +26,11 @@ def print_pdf(browser, url: str) -> bytes:
 
 
 def test_qr_posters_print_one_per_a4_page(served_site, browser):
-    patrol = load_tree(FIXTURE / "sop").documents["PTL-JX-NIGHT"]
-    data = print_pdf(browser, served_site + "patrols/ptl-jx-night-qr/")
-    assert len(patrol.checkpoints) >= 2
-    assert pdf_pages(data) == len(patrol.checkpoints)
+    site = load_tree(FIXTURE / "sop").site
+    (jinxiu,) = (p for p in site.properties if p.id == "jinxiu")
+    data = print_pdf(browser, served_site + "patrols/jinxiu-qr/")
+    assert len(jinxiu.checkpoints) >= 2
+    assert pdf_pages(data) == len(jinxiu.checkpoints)
 
 
 def cells(html: str) -> list[list[str]]:

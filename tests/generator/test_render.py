@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -36,7 +38,7 @@ def test_every_page_the_handbook_generates(pages):
         "courses/trn-guard.md",
         "desk/svc-desk.md",
         "emergencies/emg-elevator-trap.md",
-        "patrols/ptl-jx-night-qr/index.html",
+        "patrols/jinxiu-qr/index.html",
         "patrols/ptl-jx-night.md",
         "procedures/eng-renovation.md",
         "procedures/sec-gate.md",
@@ -199,13 +201,64 @@ def test_patrol_page(pages):
     )
     assert "<div><dt>巡查顺序</dt><dd>按顺序逐点巡查</dd></div>" in page
     assert page.index("**北门岗**") < page.index("**3 栋消防通道**") < page.index("**配电房**")
-    assert "[下载全部二维码 PDF](ptl-jx-night/qr.pdf){ .md-button }" in page
-    assert "[巡更点二维码（打印张贴）](ptl-jx-night-qr/index.html){ .md-button }" in page
-    posters = pages["patrols/ptl-jx-night-qr/index.html"]
+    assert "[下载全部二维码 PDF](jinxiu-qr/qr.pdf){ .md-button }" in page
+    assert "[巡更点二维码（打印张贴）](jinxiu-qr/index.html){ .md-button }" in page
+    # name and area from the site document, the code as the route names it
     assert (
-        '<img class="dutybook-qr" src="../ptl-jx-night/fire-lane-3.svg" alt="JX-CP-02">' in posters
+        '3. <span class="dutybook-anchor" id="cp-JX-CP-03"></span>**配电房** '
+        '<span class="dutybook-who">配电房 · <code>JX-CP-03</code></span>' in page
     )
+    posters = pages["patrols/jinxiu-qr/index.html"]
+    assert '<img class="dutybook-qr" src="02-JX-CP-02.svg" alt="JX-CP-02">' in posters
     assert '<a href="../ptl-jx-night/">' in posters
+
+
+SECOND_ROUTE = """kind: patrol
+id: PTL-JX-DAY
+title: 锦绣花园白天巡更
+version: "1.0"
+owner: supervisor
+roles: [guard]
+effective: 2026-01-01
+review_by: 2027-06-30
+site: jinxiu
+schedule: [{every: shift, times: 3, shifts: [day]}]
+time_allowed: 30m
+checkpoints:
+  - {code: JX-CP-02, tasks: [登高场地无车辆]}
+  - {code: JX-CP-01, tasks: [核对访客登记]}
+"""
+
+
+def test_a_place_two_routes_pass_gets_one_poster(tmp_path):
+    """Posters are the property's: the gate and the fire lane, on both routes, print once."""
+    shutil.copytree(FIXTURE, tmp_path / "basic")
+    sop = tmp_path / "basic" / "sop"
+    (sop / "patrol-day.yaml").write_text(SECOND_ROUTE, encoding="utf-8")
+    site = (sop / "site.yaml").read_text(encoding="utf-8")
+    merged = "{code: JX-CP-01, name: 北门岗, area: gate, replaces: [JX-ON-01]}"
+    (sop / "site.yaml").write_text(
+        site.replace("{code: JX-CP-01, name: 北门岗, area: gate}", merged), encoding="utf-8"
+    )
+    tree = load_tree(sop, tmp_path / "basic" / "content", today=TODAY)
+    assert tree.ok, tree.problems
+    pages = render(tree, today=TODAY)
+    assert [u for u in pages if u.endswith("index.html") and "-qr/" in u] == [
+        "patrols/jinxiu-qr/index.html"
+    ]
+    posters = pages["patrols/jinxiu-qr/index.html"]
+    codes = re.findall(r'<img class="dutybook-qr" src="[^"]+" alt="([^"]+)">', posters)
+    assert codes == ["JX-CP-01", "JX-CP-02", "JX-CP-03"]
+    # the merged place's poster tells whoever puts it up to take the old one down
+    assert (
+        '<p class="dutybook-poster-old">取代旧码 JX-ON-01：张贴后请撕下旧码（旧码仍可扫描）</p>'
+        in (posters)
+    )
+    assert '<a href="../ptl-jx-day/">← 返回：锦绣花园白天巡更</a>' in posters
+    assert '<a href="../ptl-jx-night/">← 返回：锦绣花园夜间巡更</a>' in posters
+    # both routes link to the one sheet
+    for route in ("ptl-jx-day", "ptl-jx-night"):
+        assert "[巡更点二维码（打印张贴）](jinxiu-qr/index.html)" in pages[f"patrols/{route}.md"]
 
 
 def test_patrol_page_leaves_out_the_pdf_link_when_no_pdf_is_built(tree):

@@ -43,7 +43,8 @@ def alert_sop(tmp_path: Path, routes: str = ROUTES) -> Path:
     shutil.copytree(SOP, sop)
     site = sop / "site" / "company.yaml"
     text = site.read_text("utf-8")
-    anchor = "      - {id: office, name: 管理处/客服中心}\n  - id: jinxiu"
+    # lanyuan's last line: its last checkpoint, just before jinxiu begins
+    anchor = "      - {code: LY-CP-13, name: 配电房, area: power-room}\n  - id: jinxiu"
     assert anchor in text
     site.write_text(text.replace(anchor, anchor.replace("\n  - id", "\n" + routes + "  - id")))
     return sop

@@ -38,9 +38,9 @@ schedule:
 order: free
 time_allowed: 40m
 checkpoints:
-  - {id: cp1, name: 北门岗, area: gate, code: LY-CP-01}
-  - {id: cp2, name: 停车场, area: parking, code: LY-CP-02}
-  - {id: cp3, name: 水泵房, area: pump-room, code: LY-CP-03}
+  - {code: LY-CP-01}
+  - {code: LY-CP-02}
+  - {code: LY-CP-03}
 """,
     "patrols/ptl-ly-night.yaml": """
 kind: patrol
@@ -57,9 +57,9 @@ schedule:
 order: strict
 time_allowed: 45m
 checkpoints:
-  - {id: cp1, name: 北门岗, area: gate, code: LY-CP-11}
-  - {id: cp2, name: 消防通道, area: fire-lane, code: LY-CP-12}
-  - {id: cp3, name: 配电房, area: power-room, code: LY-CP-13}
+  - {code: LY-CP-01}
+  - {code: LY-CP-12}
+  - {code: LY-CP-13}
 """,
     "checklists/chk-lobby.yaml": """
 kind: checklist
@@ -225,6 +225,23 @@ class Phone:
         return sha
 
 
+# the stops of each route as the scenario's rounds name them (cp1, cp2, cp3), and the code the
+# guard scans there: the night route's gate still carries its old poster, LY-CP-11, which the
+# app records as LY-CP-01 (its site checkpoint replaces it)
+DAY_STOPS = {"cp1": ("LY-CP-01", "LY-CP-01"), "cp2": ("LY-CP-02",) * 2, "cp3": ("LY-CP-03",) * 2}
+NIGHT_STOPS = {"cp1": ("LY-CP-01", "LY-CP-11"), "cp2": ("LY-CP-12",) * 2, "cp3": ("LY-CP-13",) * 2}
+
+
+def _scans(stops: dict, scans: list[tuple[str, str]], when) -> dict:
+    return {
+        "scans": [
+            {"code": stops[cp][1], "at": when(c), "checkpoint": stops[cp][0], "flag": None}
+            for cp, c in scans
+        ],
+        "missed": [code for cp, (code, _) in stops.items() if cp not in {s for s, _ in scans}],
+    }
+
+
 def night_round(day: dt.date, start: str, scans: list[tuple[str, str]], second: str | None) -> dict:
     """A night round: started at `start` (day or the next morning), scans (checkpoint, clock)."""
 
@@ -238,11 +255,7 @@ def night_round(day: dt.date, start: str, scans: list[tuple[str, str]], second: 
         "order": "strict",
         "people": 2,
         "second_person": second,
-        "scans": [
-            {"code": f"LY-CP-1{cp[-1]}", "at": when(c), "checkpoint": cp, "flag": None}
-            for cp, c in scans
-        ],
-        "missed": [cp for cp in ("cp1", "cp2", "cp3") if cp not in {s for s, _ in scans}],
+        **_scans(NIGHT_STOPS, scans, when),
         "complete": len(scans) == 3,
         "shift": "night",
     }
@@ -256,11 +269,7 @@ def day_round(day: dt.date, start: str, scans: list[tuple[str, str]]) -> dict:
         "order": "free",
         "people": 1,
         "second_person": None,
-        "scans": [
-            {"code": f"LY-CP-0{cp[-1]}", "at": at(day, c), "checkpoint": cp, "flag": None}
-            for cp, c in scans
-        ],
-        "missed": [cp for cp in ("cp1", "cp2", "cp3") if cp not in {s for s, _ in scans}],
+        **_scans(DAY_STOPS, scans, lambda clock: at(day, clock)),
         "complete": len(scans) == 3,
         "shift": "day",
     }

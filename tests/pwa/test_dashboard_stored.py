@@ -24,6 +24,7 @@ from tests.pwa.scenario import (
     at,
     dashboard_client,
     install_clock,
+    read_csv,
 )
 from tests.pwa.support import store_unchecked
 
@@ -164,3 +165,40 @@ def test_stored_shapes_the_api_now_refuses_break_no_page(stored, kind, def_id, d
 @given(recs=st.lists(records_, min_size=1, max_size=4))
 def test_any_stored_record_breaks_no_page(stored, recs):
     _no_5xx(stored, recs)
+
+
+def test_a_round_stored_before_checkpoints_were_the_sites_keeps_its_meaning(stored):
+    """A night round from when each route had its own ids and posters: it names the gate by
+    the route's id cp1 and its old poster LY-CP-11, since merged into the site checkpoint
+    LY-CP-01. The dashboard still counts the gate reached and names what the round missed."""
+    old = _record(
+        "patrol_round",
+        "PTL-LY-NIGHT",
+        20 * 60 + 45,
+        {
+            "started_at": at(DAY, "20:05"),
+            "finished_at": at(DAY, "20:45"),
+            "order": "strict",
+            "people": 2,
+            "second_person": "李四",
+            "scans": [
+                {"code": "LY-CP-11", "at": at(DAY, "20:10"), "checkpoint": "cp1", "flag": None},
+                {"code": "LY-CP-13", "at": at(DAY, "20:40"), "checkpoint": "cp3", "flag": None},
+            ],
+            "missed": ["cp2"],
+            "complete": False,
+            "shift": "night",
+        },
+    )
+    store_unchecked(stored, "guard-a", [old])
+    client, _ = dashboard_client(stored, "sup-l")
+    page = client.get(f"/dashboard/lanyuan/?date={DAY}").get_data(as_text=True)
+    (line,) = re.findall(r"20:05–20:45 ·(.*?)</td>", page, re.S)
+    assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", line)).strip() == (
+        "guard-a + 李四 · 2 人 · 漏检点: 消防通道"
+    )
+    table = read_csv(client.get(f"/dashboard/lanyuan/?date={DAY}&format=csv&table=patrols"))
+    head, rows = table[0], [dict(zip(table[0], r, strict=True)) for r in table[1:]]
+    assert "missed_checkpoints" in head
+    night = [r for r in rows if r["def_id"] == "PTL-LY-NIGHT" and r["done"] == "1"]
+    assert [r["missed_checkpoints"] for r in night] == ["1"]

@@ -12,24 +12,47 @@ export async function startPatrol(defId) {
   location.replace(`#/round/${draft.id}`);
 }
 
-/** Judge one scanned code against the route; returns the scan entry stored in the draft. */
-export function judgeScan(def, scans, code) {
-  const cp = def.checkpoints.find((c) => c.code === code);
-  const entry = { code, at: store.isoNow(), checkpoint: cp?.id ?? null, flag: null };
+/**
+ * A route's stops, each the site checkpoint it names: code, name, area, tasks, sop, and
+ * `codes`, every code the place's posters carry (an old poster's too). The bundle joins them
+ * (entry.checkpoints); a definition cached before it did has them in the document itself.
+ */
+export function stopsOf(entry) {
+  return entry.checkpoints || entry.doc.checkpoints.map((c) => ({ ...c, codes: [c.code] }));
+}
+
+/** The stop a recorded scan counts as, by the code it names (as compliance.py judges it). */
+function stopOf(stops, scan) {
+  if (scan.flag) return null;
+  return stops.find((c) => c.code === scan.checkpoint) || stops.find((c) => c.codes.includes(scan.code)) || null;
+}
+
+/** The codes of the stops the scans have reached. */
+export function reachedOf(stops, scans) {
+  return new Set(scans.map((s) => stopOf(stops, s)?.code).filter(Boolean));
+}
+
+/**
+ * Judge one scanned code against the route's stops; returns the scan entry stored in the
+ * draft. A checkpoint is named by its code, whichever of its codes the poster held.
+ */
+export function judgeScan(order, stops, scans, code) {
+  const cp = stops.find((c) => c.codes.includes(code));
+  const entry = { code, at: store.isoNow(), checkpoint: cp?.code ?? null, flag: null };
   if (!cp) {
     entry.flag = 'unknown';
     return entry;
   }
-  const reached = new Set(scans.filter((s) => s.checkpoint && !s.flag).map((s) => s.checkpoint));
-  if (reached.has(cp.id)) {
+  const reached = reachedOf(stops, scans);
+  if (reached.has(cp.code)) {
     entry.flag = 'repeat';
     return entry;
   }
-  if (def.order === 'strict') {
-    const expected = def.checkpoints.find((c) => !reached.has(c.id));
-    if (expected && expected.id !== cp.id) {
+  if (order === 'strict') {
+    const expected = stops.find((c) => !reached.has(c.code));
+    if (expected && expected.code !== cp.code) {
       entry.flag = 'wrong_order';
-      entry.expected = expected.id;
+      entry.expected = expected.code;
     }
   }
   return entry;
@@ -39,6 +62,7 @@ export async function roundView(id, { onLeave }) {
   const draft = await store.getDraft(id);
   if (!draft) return h('p', {}, t('saved'));
   const def = doc(draft.def_id)?.doc;
+  const stops = stopsOf(doc(draft.def_id));
   const people = (def.schedule.find((s) => !s.shifts?.length || s.shifts.includes(app.user.shift)) ||
     def.schedule[0]).people || 1;
   const clock = h('p', { class: 'elapsed', 'aria-live': 'off' });
@@ -50,16 +74,16 @@ export async function roundView(id, { onLeave }) {
   };
   const timer = setInterval(tick, 1000);
   onLeave(() => clearInterval(timer));
-  const byId = Object.fromEntries(def.checkpoints.map((c) => [c.id, c]));
+  const byCode = Object.fromEntries(stops.map((c) => [c.code, c]));
   const draw = () => {
     tick();
-    const reached = new Set(draft.scans.filter((s) => s.checkpoint && !s.flag).map((s) => s.checkpoint));
-    remaining.textContent = t('remaining', { n: def.checkpoints.length - reached.size });
+    const reached = reachedOf(stops, draft.scans);
+    remaining.textContent = t('remaining', { n: stops.filter((c) => !reached.has(c.code)).length });
     list.replaceChildren(
-      ...def.checkpoints.map((c) =>
+      ...stops.map((c) =>
         h(
           'li',
-          { class: reached.has(c.id) ? 'reached' : '', dataset: { cp: c.id } },
+          { class: reached.has(c.code) ? 'reached' : '', dataset: { cp: c.code } },
           h('strong', {}, c.name),
           ` ${c.code}`,
           c.tasks?.length ? h('div', { class: 'muted' }, c.tasks.join('；')) : null,
@@ -72,11 +96,11 @@ export async function roundView(id, { onLeave }) {
         .slice()
         .reverse()
         .map((s) => {
-          const name = byId[s.checkpoint]?.name;
+          const name = (byCode[s.checkpoint] || stopOf(stops, s))?.name;
           const text = {
             null: t('scanned', { name }),
             unknown: t('unknown_code', { code: s.code }),
-            wrong_order: t('wrong_order', { name: byId[s.expected]?.name }),
+            wrong_order: t('wrong_order', { name: byCode[s.expected]?.name }),
             repeat: t('repeat_code', { name }),
           }[s.flag];
           return h('li', { class: s.flag ? 'flag' : 'ok' }, `${fmtTime(s.at)} ${text}`);
@@ -85,7 +109,7 @@ export async function roundView(id, { onLeave }) {
   };
   const onCode = async (code, e) => {
     const started = e?.timeStamp ?? performance.now();
-    const entry = judgeScan(def, draft.scans, code.trim());
+    const entry = judgeScan(def.order, stops, draft.scans, code.trim());
     draft.scans.push(entry);
     await saveDraft(draft, started);
     draw();
@@ -170,8 +194,8 @@ export async function roundView(id, { onLeave }) {
             warn.textContent = t('second_person_needed', { n: people });
             return;
           }
-          const reached = new Set(draft.scans.filter((s) => s.checkpoint && !s.flag).map((s) => s.checkpoint));
-          const missed = def.checkpoints.filter((c) => !reached.has(c.id)).map((c) => c.id);
+          const reached = reachedOf(stops, draft.scans);
+          const missed = stops.filter((c) => !reached.has(c.code)).map((c) => c.code);
           const data = {
             started_at: draft.started_at,
             finished_at: store.isoNow(),
