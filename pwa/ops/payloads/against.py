@@ -10,7 +10,9 @@ from pwa.ops.payloads.models import (
     MAX_PHOTOS,
     AckData,
     ChecklistRunData,
+    DrillData,
     ExceptionData,
+    HandoverData,
     IncidentData,
     PatrolRoundData,
     Payload,
@@ -89,7 +91,7 @@ def _exception(doc: dict, data: ExceptionData, bundle: dict) -> None:
             raise Mismatch(("emergency",), f"no emergency plan {data.emergency!r}")
 
 
-def _incident(doc: dict, data: IncidentData, bundle: dict) -> None:
+def _incident(doc: dict, data: IncidentData | DrillData, bundle: dict) -> None:
     actions = doc.get("first_actions") or []
     for i, action in enumerate(data.actions):
         if action.index >= len(actions):
@@ -101,6 +103,18 @@ def _incident(doc: dict, data: IncidentData, bundle: dict) -> None:
     for name in data.fields:
         if name not in fields:
             raise Mismatch(("fields", name), f"no record field {name!r} in this version")
+
+
+def _drill(doc: dict, data: DrillData, bundle: dict) -> None:
+    _incident(doc, data, bundle)  # a drill rehearses the plan's own actions, levels and fields
+
+
+def _handover(doc: dict, data: HandoverData, bundle: dict) -> None:
+    seen: dict[str, int] = {}
+    for i, item in enumerate(data.items):
+        if item.id in seen:
+            raise Mismatch(("items", i, "id"), f"repeats the id of item {seen[item.id]}")
+        seen[item.id] = i
 
 
 def _ack(doc: dict, data: AckData, bundle: dict, version: str) -> None:
@@ -128,6 +142,10 @@ _AGAINST: dict[str, Callable[..., None]] = {
     "quiz": _quiz,
     # the ticket, not the desk document, is what the event is judged against (pwa.api.tickets)
     "ticket_event": lambda doc, payload, bundle: None,
+    "drill": _drill,
+    "handover": _handover,
+    # the handover it names may not be stored yet: it is matched when read (pwa.ops.handovers)
+    "handover_ack": lambda doc, payload, bundle: None,
 }
 
 

@@ -8,12 +8,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 MAX_PHOTOS = 3  # the app's photo picker takes at most three per item or exception
 SHA256 = r"^[0-9a-f]{64}$"
 UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 CATEGORIES = ("damage", "safety", "hygiene", "water", "person", "other")  # i18n.js categories
+# what a handover lists as still open (handover.js)
+OPEN_KINDS = ("key", "visitor", "equipment", "exception", "ticket", "other")
 
 
 def _moment(text: str) -> str:
@@ -39,6 +48,9 @@ Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Sha = Annotated[str, StringConstraints(pattern=SHA256)]
 Photos = Annotated[list[Sha], Field(max_length=MAX_PHOTOS)]
 Number = Annotated[float, Field(allow_inf_nan=False)]
+Line = Annotated[str, StringConstraints(max_length=500)]
+Note = Annotated[str, StringConstraints(max_length=2000)]
+RecordId = Annotated[str, StringConstraints(pattern=UUID)]
 
 
 class Payload(BaseModel):
@@ -140,6 +152,60 @@ class TicketEventData(Payload):
     photos: Photos
 
 
+class DrillData(Payload):
+    """An emergency plan run as a drill (演练, pwa/static/app/drill.js): never an incident. Who
+    took part, when, the plan's actions and calls as rehearsed (a drill dials nobody), and the
+    review after it."""
+
+    started_at: Time
+    ended_at: Time
+    scenario: Line  # what was played out (模拟 3 号楼电梯困人)
+    severity: str | None
+    participants: Annotated[list[Id], Field(min_length=1, max_length=100)]
+    actions: list[Action]
+    calls: list[Call]
+    fields: dict[Id, str]
+    went_well: Note
+    to_improve: Note
+    follow_ups: Annotated[list[Line], Field(max_length=20)]
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> DrillData:
+        start = dt.datetime.fromisoformat(self.started_at)
+        if dt.datetime.fromisoformat(self.ended_at) < start:
+            raise ValueError("the drill ends before it starts")
+        return self
+
+
+class OpenItem(Payload):
+    id: Id  # kept when the item is carried to the next handover
+    kind: Literal[OPEN_KINDS]
+    text: Line
+    ref: Id | None  # an exception's record id, a ticket's number
+    carried: bool  # already open at the handover before
+
+
+class HandoverData(Payload):
+    """What the outgoing person hands over with a handover checklist (handover.js): what is
+    still open, the earlier handover's items closed this shift, a note."""
+
+    shift: Id | None
+    previous: RecordId | None  # the handover this shift took over
+    items: Annotated[list[OpenItem], Field(max_length=200)]
+    closed: Annotated[list[Id], Field(max_length=200)]
+    note: Note
+
+
+class HandoverAckData(Payload):
+    """The incoming person's acknowledgement of a handover, with what they could not confirm.
+    The handover may reach the server after it: each goes up with its own author's token."""
+
+    handover: RecordId
+    acknowledged_at: Time
+    disputed: Annotated[list[Id], Field(max_length=200)]
+    note: Note
+
+
 MODELS: dict[str, type[Payload]] = {
     "checklist_run": ChecklistRunData,
     "patrol_round": PatrolRoundData,
@@ -148,4 +214,7 @@ MODELS: dict[str, type[Payload]] = {
     "ack": AckData,
     "quiz": QuizData,
     "ticket_event": TicketEventData,
+    "drill": DrillData,
+    "handover": HandoverData,
+    "handover_ack": HandoverAckData,
 }
