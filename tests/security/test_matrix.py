@@ -109,6 +109,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/dashboard/<site>/exceptions/<record_id>"): rule(SUPERVISORS, sites=SITES),
     # the service desk: a phone's list of what it is given
     ("GET", "/api/v1/tickets"): rule(SIGNED_IN),
+    # a shift handover: the caller's sites' handovers, open exceptions and tickets
+    ("GET", "/api/v1/handovers"): rule(SIGNED_IN),
     # the resident's pages need no account: the report form and its poster for every site; an
     # empty report is refused with what is missing (400); a status link is its token, and an
     # unknown token reads nothing (404), signed in or not
