@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pwa.dashboard.desk_text import DESK_STRINGS
+from pwa.dashboard.duty_text import DUTY_STRINGS
 
 LANGS = ("zh", "en")
 
@@ -296,13 +297,13 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-# the service desk's words live beside these; a key in both would hide one of them
+# the service desk's, the drills' and the handovers' words live beside these; a key in two
+# would hide one of them
 for _lang in LANGS:
-    if STRINGS[_lang].keys() & DESK_STRINGS[_lang].keys():
-        raise RuntimeError(
-            f"desk words clash: {STRINGS[_lang].keys() & DESK_STRINGS[_lang].keys()}"
-        )
-    STRINGS[_lang].update(DESK_STRINGS[_lang])
+    for _more in (DESK_STRINGS, DUTY_STRINGS):
+        if STRINGS[_lang].keys() & _more[_lang].keys():
+            raise RuntimeError(f"words clash: {STRINGS[_lang].keys() & _more[_lang].keys()}")
+        STRINGS[_lang].update(_more[_lang])
 
 
 def text(lang: str, key: str, **values: object) -> str:

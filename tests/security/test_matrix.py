@@ -104,9 +104,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/dashboard/admin/tokens"): rule(ADMINS, 303),
     **{
         ("GET", f"/dashboard/<site>/{page}"): rule(SUPERVISORS, sites=SITES)
-        for page in ("", "acks", "exceptions", "range", "report", "trends")
+        for page in ("", "acks", "exceptions", "range", "report", "trends", "drills", "handovers")
     },
     ("GET", "/dashboard/<site>/exceptions/<record_id>"): rule(SUPERVISORS, sites=SITES),
+    # a drill held away from a phone, recorded on the drills page
+    ("POST", "/dashboard/<site>/drills"): rule(SUPERVISORS, 303, sites=SITES),
     # the service desk: a phone's list of what it is given
     ("GET", "/api/v1/tickets"): rule(SIGNED_IN),
     # a shift handover: the caller's sites' handovers, open exceptions and tickets
@@ -332,6 +334,11 @@ def answer(app, key: tuple[str, str], caller: str, case: str, said: bool):
             },
             "/dashboard/<site>/desk/<number>/<action>": {
                 "event_id": str(uuid.uuid4()), "text": "seen",
+            },
+            "/dashboard/<site>/drills": {
+                "form_id": str(uuid.uuid4()), "plan": "EMG-ELEVATOR-TRAP",
+                "started_at": "2026-06-09T09:00", "ended_at": "2026-06-09T09:30",
+                "participants": "王强",
             },
         }.get(route, {})  # fmt: skip
         kwargs["data"] = {**form, "csrf_token": csrf}
