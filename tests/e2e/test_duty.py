@@ -189,6 +189,20 @@ def test_a_handover_written_by_one_guard_is_taken_over_by_another_on_the_booth_p
     assert unsynced(page) == 2
     assert [r[1] for r in server.records()] == ["exception"]
 
+    # li's shift ends: wang's items are carried over; the key came back, the rest stay open
+    page.click(".handover-link")
+    page.wait_for_selector(".handover .carried .open-item")
+    carried = page.inner_text(".handover .carried")
+    assert "3 号楼天台钥匙借给维修" in carried and "地库 B1 水管渗水" in carried
+    # the open exception is listed once, as carried, not again from the site's list
+    assert page.query_selector(".handover .from-server") is None
+    assert page.inner_text("#server-none") == "除上面已列出的，没有其他未结的异常和工单。"
+    page.get_by_label("已办结：3 号楼天台钥匙借给维修").check()
+    shot(page, "handover-carried")
+    page.click("#finish")
+    page.wait_for_selector("#emergency-button")
+    assert unsynced(page) == 3
+
     context.set_offline(False)
     go(page, "#/outbox")
     page.click("#sync-now")
@@ -201,8 +215,9 @@ def test_a_handover_written_by_one_guard_is_taken_over_by_another_on_the_booth_p
     assert [(kind, who) for _, kind, who, _ in rows] == [
         ("handover", "wang"),
         ("handover_ack", "li"),
+        ("handover", "li"),
     ]
-    handover, ack = orjson.loads(rows[0][3]), orjson.loads(rows[1][3])
+    handover, ack, after = (orjson.loads(r[3]) for r in rows)
     assert [(i["kind"], i["text"]) for i in handover["items"]][1:] == [
         ("key", "3 号楼天台钥匙借给维修"),
         ("visitor", "2 名装修工人在 5-301"),
@@ -212,6 +227,12 @@ def test_a_handover_written_by_one_guard_is_taken_over_by_another_on_the_booth_p
     assert (ack["handover"], ack["disputed"], ack["note"]) == (
         rows[0][0], [visitor], "5-301 无人应门，待核实",
     )  # fmt: skip
+    key = handover["items"][1]["id"]
+    assert (after["previous"], after["closed"]) == (rows[0][0], [key])
+    assert [(i["id"], i["carried"]) for i in after["items"]] == [
+        (handover["items"][0]["id"], True),
+        (visitor, True),
+    ]
     assert page.errors == []
 
     ctx, desk = _supervisor(browser, server, instant, browser_zone)

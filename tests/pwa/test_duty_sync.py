@@ -3,9 +3,13 @@ record, refused naming the field, on both databases."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
+from pwa.ops.payloads.models import OPEN_KINDS
 from pwa.store.models import records
 from tests.pwa.duty_support import HANDOVER, ack_data, drill_data, handover_data, new_id
 from tests.pwa.support import bearer, record, sign_in
@@ -116,3 +120,13 @@ def test_a_drill_is_of_a_plan_and_a_handover_of_a_handover_checklist(duty):
         "loc": ["def_id"],
         "msg": "'CHK-GATE-HANDOVER' is not for your roles",
     }
+
+
+def test_the_open_kinds_are_the_apps():
+    """What a handover may list is named once in the payload; the phone words each, in both
+    languages (pwa/static/app/duty_words.js)."""
+    js = (Path(__file__).parents[2] / "pwa/static/app/duty_words.js").read_text(encoding="utf-8")
+    blocks = re.findall(r"kinds: \{(.*?)\}", js)
+    assert len(blocks) == 2  # zh, en
+    for block in blocks:
+        assert tuple(re.findall(r"(\w+):", block)) == OPEN_KINDS

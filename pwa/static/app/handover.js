@@ -155,7 +155,9 @@ export async function handoverView(defId) {
     carried.length ? carriedList : h('p', { class: 'muted' }, t('handover.carried_none')),
     h('h2', {}, t('handover.from_server')),
     h('p', { class: 'muted', id: 'sheet-age' }, sheet.fetched_at ? t('handover.server_copy', { t: fmtDateTime(sheet.fetched_at) }) : t('handover.server_never')),
-    fromServer.length ? h('ul', { class: 'list from-server' }, fromServer.map((i) => itemLine(i))) : null,
+    fromServer.length
+      ? h('ul', { class: 'list from-server' }, fromServer.map((i) => itemLine(i)))
+      : sheet.fetched_at ? h('p', { class: 'muted', id: 'server-none' }, t('handover.server_none')) : null,
     h('h2', {}, t('handover.add')),
     mine,
     field(t('handover.kind'), kind),
