@@ -112,7 +112,7 @@ def _records(client: int) -> list[list[dict]]:
                     "device_id": f"bench-{client}",
                     "seq": start + i,
                     "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S+08:00"),
-                    # the shape the app sends (pwa/ops/payloads.py), or the server refuses it
+                    # the shape the app sends (pwa/ops/payloads/), or the server refuses it
                     "data": {
                         "started_at": "2026-05-01T08:00:00+08:00",
                         "finished_at": "2026-05-01T08:12:00+08:00",

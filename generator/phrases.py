@@ -56,6 +56,8 @@ ZH = {
     "shift_schedule": "{shifts}：{n}",
     "rotation": "（班内每{d}轮换岗位）",
     "time_allowed": "限时",
+    "handover": "交接班",
+    "handover_note": "交班人在手机上列出未结事项，接班人登录后确认",
     "checklist_items": "检查项目",
     "print_version": "打印纸质版（A4）",
     "other_area": "其他",
@@ -229,6 +231,9 @@ EN = {
     "shift_schedule": "{shifts}: {n}",
     "rotation": " (posts rotate every {d})",
     "time_allowed": "Time allowed",
+    "handover": "Shift handover",
+    "handover_note": "the outgoing person lists what is open on the phone; the incoming one "
+    "acknowledges it",
     "checklist_items": "Items",
     "print_version": "Printable paper version (A4)",
     "other_area": "Other",

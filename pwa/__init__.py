@@ -34,7 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
 
     from pwa import dashboard, handbook, health, resident, shell
-    from pwa.api import auth, blobs, definitions, openapi, sync, tickets
+    from pwa.api import auth, blobs, definitions, handovers, openapi, sync, tickets
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(auth.api)
@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(sync.bp)
     app.register_blueprint(blobs.bp)
     app.register_blueprint(tickets.bp)
+    app.register_blueprint(handovers.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(shell.bp)

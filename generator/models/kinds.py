@@ -153,6 +153,11 @@ class Checklist(Versioned):
     areas: list[Slug] = []
     schedule: Schedule
     time_allowed: Duration | None = None
+    handover: bool = Field(
+        False,
+        description="a shift handover (交接班): the outgoing person lists what is still open and "
+        "the incoming one acknowledges it on the phone",
+    )
     items: list[Item] = Field(min_length=1)
 
 

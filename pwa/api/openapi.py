@@ -116,6 +116,14 @@ PATHS = {
             {"200": _json({"type": "object"}, "tickets, and the desk document they belong to")},
         ),
     },
+    "/api/v1/handovers": {
+        "get": _op(
+            "What a phone lists at a shift handover, at the caller's sites: the last two days' "
+            "handovers with their acknowledgements, unresolved exceptions and incidents, open "
+            "service desk tickets (without the resident's name or number)",
+            {"200": _json({"type": "object"}, "handovers and what is open, per site")},
+        ),
+    },
     "/api/v1/records": {
         "post": _op(
             "Push records made offline; one status per record, committed before the answer",

@@ -55,7 +55,12 @@ TYPE_KINDS: dict[str, tuple[str, ...]] = {
     "ack": ("procedure", "checklist", "patrol", "emergency", "course"),
     "quiz": ("course",),
     "ticket_event": ("desk",),
+    "drill": ("emergency",),
+    "handover": ("checklist",),
+    "handover_ack": ("checklist",),
 }
+# record types whose checklist must be a handover checklist (`handover: true`)
+HANDOVER_TYPES = ("handover", "handover_ack")
 UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 SEQ_MAX = 2**31 - 1
 
@@ -63,7 +68,16 @@ SEQ_MAX = 2**31 - 1
 class RecordIn(Body):
     id: Annotated[str, StringConstraints(pattern=UUID)]
     type: Literal[
-        "checklist_run", "patrol_round", "exception", "incident", "ack", "quiz", "ticket_event"
+        "checklist_run",
+        "patrol_round",
+        "exception",
+        "incident",
+        "ack",
+        "quiz",
+        "ticket_event",
+        "drill",
+        "handover",
+        "handover_ack",
     ]
     def_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     def_version: Annotated[str, StringConstraints(pattern=r"^\d{1,4}\.\d{1,4}$")]

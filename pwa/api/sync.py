@@ -30,6 +30,7 @@ from pwa.api.auth import require_user
 from pwa.api.definitions import Bundle, current_bundle, parse_version, visible
 from pwa.api.schemas import (
     FIELDS,
+    HANDOVER_TYPES,
     TYPE_KINDS,
     RecordIn,
     RecordsIn,
@@ -222,6 +223,10 @@ class Checker:
                 ["def_id"],
                 f"{def_id!r} is a {found.kind}; a {kind} needs a {' or '.join(kinds)}",
             )
+        if kind in HANDOVER_TYPES and not self.bundle.raw["documents"][def_id]["doc"].get(
+            "handover"
+        ):
+            raise Rejected(["def_id"], f"{def_id!r} is not a handover checklist (handover: true)")
         # an older version is fine: the record is kept against the version it was made with
         if found.version is not None and parse_version(version) > found.version:
             current = ".".join(map(str, found.version))

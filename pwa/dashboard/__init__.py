@@ -1,10 +1,10 @@
 """`/dashboard/`: supervisors' and admins' pages, server-rendered, Chinese by default.
 
 This module is the blueprint, its sign-in guard and the registration of the pages, each its own
-nested blueprint: `day` (the sites, a day, a range), `exceptions`, `people` (acknowledgements,
-courses), `trends` (trends, the printable report), `admin`, `alerts` (the alert log, a test
-alert), and the service desk's `desk` (the open list, registering, the month) and `ticket`
-(one ticket and the desk's actions on it). The
+nested blueprint: `day` (the sites, a day, a range), `exceptions`, `drills`, `handovers`,
+`people` (acknowledgements, courses), `trends` (trends, the printable report), `admin`, `alerts`
+(the alert log, a test alert), and the service desk's `desk` (the open list, registering, the
+month) and `ticket` (one ticket and the desk's actions on it). The
 pages share `context` (who, where, when, wording) and `tables` (the CSV twin of every table),
 and read the store and the bundle and hand plain values to `compliance` and `exceptions_flow`.
 Supervisors see only their sites, admins every site, 客服 (service) their sites' desk pages,
@@ -19,7 +19,19 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, g, redirect, request, session
 
 from pwa.api.auth import check_csrf, current_user
-from pwa.dashboard import admin, alerts, context, day, desk, exceptions, people, ticket, trends
+from pwa.dashboard import (
+    admin,
+    alerts,
+    context,
+    day,
+    desk,
+    drills,
+    exceptions,
+    handovers,
+    people,
+    ticket,
+    trends,
+)
 from pwa.dashboard.desk_view import DESK_BLUEPRINTS, desk_only
 from pwa.dashboard.text import LANGS
 from pwa.errors import ApiError
@@ -61,5 +73,5 @@ def _sign_in_first() -> Response | None:
     return None
 
 
-for _page in (day, exceptions, people, trends, admin, alerts, desk, ticket):
+for _page in (day, exceptions, drills, handovers, people, trends, admin, alerts, desk, ticket):
     bp.register_blueprint(_page.bp)

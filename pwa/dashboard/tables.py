@@ -161,6 +161,51 @@ def week_row(r: dict) -> list[object]:
     return [r["week"].isoformat(), r["done"], r["due"], r["percent"]]
 
 
+# --- drills and handovers -----------------------------------------------------------------------
+
+DRILL_PLAN_HEADER = [
+    "def_id", "title", "frequency", "period_start", "period_end", "required", "done",
+    "previous_done", "state", "last_drill",
+]  # fmt: skip
+DRILL_HEADER = [
+    "id", "recorded_at", "def_id", "started_at", "ended_at", "minutes", "scenario",
+    "participants", "went_well", "to_improve", "follow_ups", "user", "device",
+]  # fmt: skip
+HANDOVER_HEADER = [
+    "id", "recorded_at", "def_id", "shift", "user", "open_items", "carried", "closed", "state",
+    "acknowledged_by", "acknowledged_at", "minutes", "disputed", "note",
+]  # fmt: skip
+
+
+def drill_plan_row(p) -> list[object]:
+    return [
+        p.def_id, p.title, p.words, p.start.date().isoformat() if p.start else "",
+        p.last_day.isoformat() if p.last_day else "", p.times, p.done, p.previous_done, p.state,
+        local(p.last) if p.last else "",
+    ]  # fmt: skip
+
+
+def drill_row(d: dict) -> list[object]:
+    rec, data = d["record"], d["record"].data
+    return [
+        rec.id, local(rec.recorded_at), rec.def_id, d["started"], d["ended"], d["minutes"],
+        data.get("scenario"), "; ".join(data.get("participants") or []), data.get("went_well"),
+        data.get("to_improve"), "; ".join(data.get("follow_ups") or []), rec.username,
+        rec.device_id,
+    ]  # fmt: skip
+
+
+def handover_row(h) -> list[object]:
+    rec, ack = h.record, h.ack
+    return [
+        rec.id, local(rec.recorded_at), rec.def_id, rec.data.get("shift"), rec.username,
+        len(h.items), sum(1 for i in h.items if i.get("carried")),
+        len(rec.data.get("closed") or []), h.state, ack.username if ack else "",
+        local(ack.recorded_at) if ack else "", h.minutes, " ".join(h.disputed),
+        rec.data.get("note"),
+    ]  # fmt: skip
+
+
 # --- admin --------------------------------------------------------------------------------------
 
 USER_HEADER = ["username", "roles", "sites", "disabled"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pwa.dashboard.alert_text import ALERT_STRINGS
 from pwa.dashboard.desk_text import DESK_STRINGS
+from pwa.dashboard.duty_text import DUTY_STRINGS
 
 LANGS = ("zh", "en")
 
@@ -297,9 +298,10 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-# the service desk's and the alert log's words live beside these; a key in two would hide one
+# the service desk's, the alert log's, the drills' and the handovers' words live beside these;
+# a key in two would hide one of them
 for _lang in LANGS:
-    for _more in (DESK_STRINGS, ALERT_STRINGS):
+    for _more in (DESK_STRINGS, ALERT_STRINGS, DUTY_STRINGS):
         if STRINGS[_lang].keys() & _more[_lang].keys():
             raise RuntimeError(f"words clash: {STRINGS[_lang].keys() & _more[_lang].keys()}")
         STRINGS[_lang].update(_more[_lang])

@@ -291,3 +291,33 @@ def add_exception_event(
             note=note,
         )
     )
+
+
+# --- drills and handovers -----------------------------------------------------------------------
+
+
+def of_types(
+    conn: Connection,
+    site: str,
+    kinds: Sequence[str],
+    since: dt.datetime,
+    until: dt.datetime | None = None,
+) -> list[Row]:
+    """The site's records of these types recorded in [since, until) (naive UTC), oldest first,
+    each with its author's username."""
+    query = _WITH_USER.where(
+        records.c.site == site, records.c.type.in_(kinds), records.c.recorded_at >= since
+    )
+    if until is not None:
+        query = query.where(records.c.recorded_at < until)
+    return list(conn.execute(query.order_by(records.c.recorded_at, records.c.id)))
+
+
+def latest_of_type(conn: Connection, site: str, kind: str) -> dict[str, dt.datetime]:
+    """Each definition's newest record of one type at a site: when it was recorded."""
+    query = (
+        select(records.c.def_id, func.max(records.c.recorded_at))
+        .where(records.c.site == site, records.c.type == kind)
+        .group_by(records.c.def_id)
+    )
+    return dict(conn.execute(query).all())

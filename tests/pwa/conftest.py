@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from pwa.store import accounts
 from tests.conftest import make_app
+from tests.pwa.duty_support import duty_sop
 from tests.pwa.scenario import make_sop, start_world
-from tests.pwa.support import add_people, sign_in
+from tests.pwa.support import PASSWORD, add_people, sign_in
 
 
 @pytest.fixture
@@ -43,3 +45,16 @@ def dashboard(database, site_dir, tmp_path, scenario_sop):
 def world(dashboard, monkeypatch):
     """The scenario at the dashboard tests' start: its clock, its people, the first sync."""
     return start_world(dashboard, monkeypatch)
+
+
+@pytest.fixture
+def duty(database, site_dir, tmp_path):
+    """The app over the test handbook and a gate handover checklist, on both stores; everyone of
+    support.PEOPLE and a second lanyuan guard (guard-l2), who takes over from guard-l."""
+    app = make_app(database, site_dir, tmp_path, duty_sop(tmp_path))
+    add_people(app)
+    with app.extensions["dutybook.engine"].begin() as conn:
+        accounts.add_user(conn, accounts.hasher(1024, 1), "guard-l2", PASSWORD, ["guard"],
+                          ["lanyuan"])  # fmt: skip
+    yield app
+    app.extensions["dutybook.engine"].dispose()

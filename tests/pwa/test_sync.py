@@ -154,7 +154,7 @@ REJECTIONS = [
         {"type": "diary"},
         ["type"],
         "Input should be 'checklist_run', 'patrol_round', 'exception', 'incident', 'ack', "
-        "'quiz' or 'ticket_event'",
+        "'quiz', 'ticket_event', 'drill', 'handover' or 'handover_ack'",
     ),
     ({"seq": "7"}, ["seq"], "Input should be a valid integer"),
     ({"seq": -1}, ["seq"], "Input should be greater than or equal to 0"),

@@ -107,11 +107,15 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/dashboard/admin/alerts"): rule(ADMINS, 303),
     **{
         ("GET", f"/dashboard/<site>/{page}"): rule(SUPERVISORS, sites=SITES)
-        for page in ("", "acks", "exceptions", "range", "report", "trends")
+        for page in ("", "acks", "exceptions", "range", "report", "trends", "drills", "handovers")
     },
     ("GET", "/dashboard/<site>/exceptions/<record_id>"): rule(SUPERVISORS, sites=SITES),
+    # a drill held away from a phone, recorded on the drills page
+    ("POST", "/dashboard/<site>/drills"): rule(SUPERVISORS, 303, sites=SITES),
     # the service desk: a phone's list of what it is given
     ("GET", "/api/v1/tickets"): rule(SIGNED_IN),
+    # a shift handover: the caller's sites' handovers, open exceptions and tickets
+    ("GET", "/api/v1/handovers"): rule(SIGNED_IN),
     # the resident's pages need no account: the report form and its poster for every site; an
     # empty report is refused with what is missing (400); a status link is its token, and an
     # unknown token reads nothing (404), signed in or not
@@ -334,6 +338,11 @@ def answer(app, key: tuple[str, str], caller: str, case: str, said: bool):
             },
             "/dashboard/<site>/desk/<number>/<action>": {
                 "event_id": str(uuid.uuid4()), "text": "seen",
+            },
+            "/dashboard/<site>/drills": {
+                "form_id": str(uuid.uuid4()), "plan": "EMG-ELEVATOR-TRAP",
+                "started_at": "2026-06-09T09:00", "ended_at": "2026-06-09T09:30",
+                "participants": "王强",
             },
         }.get(route, {})  # fmt: skip
         kwargs["data"] = {**form, "csrf_token": csrf}

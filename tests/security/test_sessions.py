@@ -50,6 +50,11 @@ CHANGES = {
     ("POST", "/dashboard/<site>/desk/<number>/<action>"): {
         "data": {"event_id": "55555555-5555-4555-8555-555555555555", "text": "forged"}
     },
+    ("POST", "/dashboard/<site>/drills"): {
+        "data": {"form_id": "66666666-6666-4666-8666-666666666666", "plan": "EMG-ELEVATOR-TRAP",
+                 "started_at": "2026-06-09T09:00", "ended_at": "2026-06-09T09:30",
+                 "participants": "forged", "went_well": "forged"}
+    },
 }  # fmt: skip
 URLS = {
     "/api/v1/tokens/<token_id>": "/api/v1/tokens/1",
@@ -59,6 +64,7 @@ URLS = {
         f"/dashboard/lanyuan/exceptions/{LY_EXC}/ticket"
     ),
     "/dashboard/<site>/desk/new": "/dashboard/lanyuan/desk/new",
+    "/dashboard/<site>/drills": "/dashboard/lanyuan/drills",
     "/dashboard/<site>/desk/<number>/<action>": f"/dashboard/lanyuan/desk/{TICKETS['lanyuan']}/note",
 }
 
@@ -99,6 +105,7 @@ def test_cookie_sessions_need_the_csrf_token_for_every_change(app):
     assert client.get(f"/dashboard/lanyuan/exceptions/{LY_EXC}").data.count(b"forged") == 0
     assert client.get(f"/dashboard/lanyuan/desk/{TICKETS['lanyuan']}").data.count(b"forged") == 0
     assert client.get("/dashboard/lanyuan/desk").data.count(b"forged") == 0
+    assert client.get("/dashboard/lanyuan/drills").data.count(b"forged") == 0
     # with the token, a change goes through
     with client.post("/dashboard/admin/users",
                      data={"action": "disable", "username": "victim", "csrf_token": csrf}) as ok:  # fmt: skip

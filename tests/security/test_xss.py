@@ -69,6 +69,50 @@ def test_every_user_entered_field_is_escaped(app, instant):
         "second_person": payload("second-person"), "shift": shift, "complete": False,
         "scans": [{"code": payload("scan-code"), "at": _now(20), "checkpoint": "cp1",
                    "flag": payload("scan-flag")}], "missed": ["cp2", "cp3"]})  # fmt: skip
+    # a drill and a handover with its acknowledgement, every text of theirs a payload
+    guard.make(
+        "drill",
+        "EMG-ELEVATOR-TRAP",
+        "1.0",
+        _now(15),
+        {
+            "started_at": _now(45),
+            "ended_at": _now(15),
+            "scenario": payload("drill-scenario"),
+            "severity": None,
+            "participants": [payload("drill-participant")],
+            "actions": [],
+            "calls": [],
+            "fields": {},
+            "went_well": payload("drill-went-well"),
+            "to_improve": payload("drill-to-improve"),
+            "follow_ups": [payload("drill-follow-up")],
+        },
+    )
+    handover = guard.make(
+        "handover",
+        "CHK-GATE-HANDOVER",
+        "1.0",
+        _now(8),
+        {
+            "shift": payload("handover-shift"),
+            "previous": None,
+            "closed": [],
+            "items": [
+                {
+                    "id": payload("item-id"),
+                    "kind": payload("item-kind"),
+                    "text": payload("handover-item"),
+                    "ref": None,
+                    "carried": True,
+                }
+            ],
+            "note": payload("handover-note"),
+        },
+    )
+    phone.make("handover_ack", "CHK-GATE-HANDOVER", "1.0", _now(6), {
+        "handover": handover["id"], "acknowledged_at": _now(6), "disputed": [payload("item-id")],
+        "note": payload("ack-note")})  # fmt: skip
     # stored as they are: the API now refuses most of these shapes, but a store keeps what it
     # accepted before, and the pages must escape it all the same
     store_unchecked(app, "eng-l", phone.outbox)
@@ -108,10 +152,12 @@ def test_every_user_entered_field_is_escaped(app, instant):
     assert shown == {
         "username", "device", "category", "note", "item", "workflow-note", "second-person",
         "ticket-room", "ticket-name", "ticket-description", "ticket-note", "ticket-reason",
-        "ticket-comment",
+        "ticket-comment", "drill-scenario", "drill-participant", "drill-went-well",
+        "drill-to-improve", "drill-follow-up", "handover-shift", "handover-item", "handover-note",
+        "ack-note",
     }  # fmt: skip
     summary.record("xss", app.config["DATABASE_URL"].split(":")[0].split("+")[0],
-                   {"fields_with_payloads": 23, "fields_shown_escaped": len(shown),
+                   {"fields_with_payloads": 34, "fields_shown_escaped": len(shown),
                     "pages_checked": len(pages), "raw_payloads_found": 0})  # fmt: skip
 
 

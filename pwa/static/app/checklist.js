@@ -177,7 +177,8 @@ export async function runView(id) {
             return;
           }
           await finish(draft, checklistData(def, draft), blobsOf());
-          location.hash = '#/';
+          // a handover checklist goes on to what the shift hands over (handover.js)
+          location.hash = def.handover ? `#/handover/${draft.def_id}` : '#/';
         },
       },
       t('finish'),

@@ -18,7 +18,17 @@ export function emergencyList() {
     h(
       'ul',
       { class: 'plans' },
-      plans.map(([id, e]) => h('li', {}, h('a', { class: 'button danger wide', href: `#/emergency/${id}` }, e.doc.title))),
+      plans.map(([id, e]) =>
+        h(
+          'li',
+          {},
+          h('a', { class: 'button danger wide', href: `#/emergency/${id}` }, e.doc.title),
+          // a drill is started on purpose, beside the plan: never by the one-tap red button
+          app.user
+            ? h('a', { class: 'button drill-start', href: `#/drill/${id}`, 'aria-label': t('drill.start_label', { plan: e.doc.title }) }, t('drill.start'))
+            : null,
+        ),
+      ),
     ),
   );
 }
@@ -44,11 +54,32 @@ export async function startIncident(planId) {
   location.replace(`#/incident/${draft.id}`);
 }
 
-function contactLinks(plan, draft) {
+/** The plan's contacts, then the duty supervisor; in a drill, buttons that dial nobody. */
+export function contactLinks(plan, draft, { drill = false } = {}) {
   const ids = [...new Set([...(plan.contacts || []), 'duty-supervisor'])];
-  return ids
-    .map(contact)
-    .filter(Boolean)
+  const found = ids.map(contact).filter(Boolean);
+  if (drill) {
+    return found.map((c) => {
+      const made = draft.calls.find((x) => x.contact === c.id);
+      return h(
+        'button',
+        {
+          type: 'button',
+          class: `call-drill${made ? ' done' : ''}`,
+          dataset: { contact: c.id },
+          onclick: async (e) => {
+            const button = e.currentTarget;
+            draft.calls.push({ contact: c.id, at: store.isoNow(), by: app.user.username });
+            await saveDraft(draft, e.timeStamp);
+            button.classList.add('done');
+            button.lastChild.textContent = t('drill.called', { name: c.name, t: fmtTime(new Date()) });
+          },
+        },
+        h('span', {}, made ? t('drill.called', { name: c.name, t: fmtTime(made.at) }) : t('drill.call', { name: c.name })),
+      );
+    });
+  }
+  return found
     .map((c) =>
       h(
         'a',
@@ -91,10 +122,8 @@ export function planView(planId) {
   );
 }
 
-export async function incidentView(id) {
-  const draft = await store.getDraft(id);
-  if (!draft) return h('p', {}, t('saved'));
-  const plan = doc(draft.def_id).doc;
+/** The plan's first actions, each tapped done (or undone) by who is signed in. */
+export function actionList(plan, draft) {
   const actions = h('ol', { class: 'actions' });
   const draw = () => {
     actions.replaceChildren(
@@ -126,6 +155,21 @@ export async function incidentView(id) {
     );
   };
   draw();
+  return actions;
+}
+
+/** The first actions as a record holds them: every one, done or not. */
+export function actionsData(plan, draft) {
+  return plan.first_actions.map((a, i) => ({
+    index: i,
+    text: a.text,
+    done_at: draft.actions[i]?.done_at ?? null,
+    done_by: draft.actions[i]?.done_by ?? null,
+  }));
+}
+
+/** The plan's severity levels and record fields, written into the draft as they change. */
+export function planFields(plan, draft) {
   const severity = plan.severity?.length
     ? field(
         t('severity'),
@@ -155,6 +199,15 @@ export async function incidentView(id) {
       });
       return field(f.label, input);
     });
+  return { severity, fields };
+}
+
+export async function incidentView(id) {
+  const draft = await store.getDraft(id);
+  if (!draft) return h('p', {}, t('saved'));
+  const plan = doc(draft.def_id).doc;
+  const actions = actionList(plan, draft);
+  const { severity, fields } = planFields(plan, draft);
   return h(
     'section',
     { class: 'incident' },
@@ -178,12 +231,7 @@ export async function incidentView(id) {
             started_at: draft.started_at,
             ended_at: store.isoNow(),
             severity: draft.severity,
-            actions: plan.first_actions.map((a, i) => ({
-              index: i,
-              text: a.text,
-              done_at: draft.actions[i]?.done_at ?? null,
-              done_by: draft.actions[i]?.done_by ?? null,
-            })),
+            actions: actionsData(plan, draft),
             calls: draft.calls,
             fields: draft.fields,
           };

@@ -1,4 +1,5 @@
 // Interface words: Simplified Chinese by default, English on request. Content stays as written.
+import { DUTY_WORDS } from './duty_words.js';
 import { TICKET_WORDS } from './ticket_words.js';
 
 const STRINGS = {
@@ -369,6 +370,7 @@ const STRINGS = {
   },
 };
 for (const [code, words] of Object.entries(TICKET_WORDS)) STRINGS[code].tickets = words;
+for (const [code, { types, ...words }] of Object.entries(DUTY_WORDS)) Object.assign(STRINGS[code], words, { types: { ...STRINGS[code].types, ...types } });
 
 let lang = 'zh';
 

@@ -2,7 +2,9 @@
 import { accountView, activate, loginView, signedOut, switchedIn } from './account.js';
 import { runView, startChecklist } from './checklist.js';
 import { loadDefinitions } from './definitions.js';
+import { drillView, startDrill } from './drill.js';
 import { emergencyList, incidentView, planView, startIncident } from './emergency.js';
+import { handoverView, takeoverView, withHandover } from './handover.js';
 import { refreshStatus } from './header.js';
 import { setLang, t } from './i18n.js';
 import { courseView, learnView, readView } from './learn.js';
@@ -50,7 +52,7 @@ async function render() {
     view = app.bundle ? await todayView() : h('p', {}, t('sign_in_offline'));
   } else {
     const views = {
-      today: todayView,
+      today: async () => withHandover(await todayView()),
       checklist: () => startChecklist(r.arg),
       run: () => runView(r.arg),
       patrol: () => startPatrol(r.arg),
@@ -58,6 +60,10 @@ async function render() {
       exception: () => (r.arg === 'new' ? newException(r.params) : exceptionView(r.arg)),
       emergency: () => (r.arg ? startIncident(r.arg) : emergencyList()),
       incident: () => incidentView(r.arg),
+      drill: () => startDrill(r.arg),
+      drilling: () => drillView(r.arg),
+      handover: () => handoverView(r.arg),
+      takeover: () => takeoverView(r.arg),
       tickets: ticketsListView,
       ticket: () => ticketScreen(r.arg),
       learn: learnView,
@@ -72,7 +78,7 @@ async function render() {
   if (!view || seq !== renderSeq) return; // a redirecting view, or a newer render won
   main().replaceChildren(view);
   // a screen inside a tab marks its tab: one ticket is under 工单
-  const tab = { today: '', ticket: 'tickets' }[r.name] ?? r.name;
+  const tab = { today: '', ticket: 'tickets', drill: 'emergency', drilling: 'emergency', handover: '', takeover: '' }[r.name] ?? r.name;
   document.querySelectorAll('nav a').forEach((a) => {
     a.setAttribute('aria-current', a.getAttribute('href') === `#/${tab}` ? 'page' : 'false');
   });

@@ -3,6 +3,8 @@
 // quarter, half_year, year.
 
 const MINUTE = 60_000;
+// the record types that are runs of a checklist or patrol
+const RUN_TYPES = ['checklist_run', 'patrol_round'];
 const DURATION_MIN = { m: 1, h: 60, d: 1440, wd: 1440 };
 
 export function durationMs(text) {
@@ -176,7 +178,7 @@ export function appliesTo(entry, roles, site) {
 /**
  * Today's list for a user: every checklist and patrol for their roles and site whose schedule
  * applies to the current shift, with what is done, due and late.
- * `history` is a list of {def_id, site, recorded_at} of finished runs on this device.
+ * `history` is a list of {type, def_id, site, recorded_at} of records made on this device.
  */
 export function today({ documents, shifts, roles, site, shiftId, history, zone = ZONE_DEFAULT, now = new Date() }) {
   const here = wall(now, zone);
@@ -195,6 +197,8 @@ export function today({ documents, shifts, roles, site, shiftId, history, zone =
     const period = { start: instant(local.start, zone), end: instant(local.end, zone) };
     const done = history.filter((h) => {
       const t = new Date(h.recorded_at);
+      // runs only: an exception, a handover or its acknowledgement names a checklist too
+      if (h.type && !RUN_TYPES.includes(h.type)) return false;
       return h.def_id === id && h.site === site && t >= period.start && t < period.end;
     }).length;
     rows.push({
