@@ -4,13 +4,17 @@ support.py and scenario.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
+from pwa.store import accounts
+from pwa.store.db import make_engine
 from tests.conftest import make_app
 from tests.pwa.scenario import make_sop, start_world
-from tests.pwa.support import add_people, sign_in
+from tests.pwa.support import add_people, sign_in, writing
 
 
 @pytest.fixture
@@ -43,3 +47,22 @@ def dashboard(database, site_dir, tmp_path, scenario_sop):
 def world(dashboard, monkeypatch):
     """The scenario at the dashboard tests' start: its clock, its people, the first sync."""
     return start_world(dashboard, monkeypatch)
+
+
+@pytest.fixture
+def engine(database) -> Iterator[Engine]:
+    """An engine of its own over the test's database, for the store tests (no app)."""
+    made = make_engine(database)
+    yield made
+    made.dispose()
+
+
+@pytest.fixture
+def people(engine) -> dict[str, int]:
+    """Two people of the store tests: li, a lanyuan guard, and wang, a jinxiu cleaner."""
+    ph = accounts.hasher(1024, 1)
+    with writing(engine) as conn:
+        return {
+            "li": accounts.add_user(conn, ph, "li", "password-li", ["guard"], ["lanyuan"]),
+            "wang": accounts.add_user(conn, ph, "wang", "password-wang", ["cleaner"], ["jinxiu"]),
+        }

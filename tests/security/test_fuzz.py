@@ -77,7 +77,7 @@ def fuzz(sqlite_app, examples: int, name: str) -> None:
             except BaseExceptionGroup as exc:
                 failures.append(f"{operation.method.upper()} {operation.path} {mode}: {exc}")
     assert failures == [], "\n".join(failures)
-    assert cases["operations"] == 12
+    assert cases["operations"] == 14
     summary.record("fuzz", name, cases)
 
 
