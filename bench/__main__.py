@@ -17,6 +17,7 @@ MODULES = [
     "bench.bench_dashboard",
     "bench.bench_search",
     "bench.bench_desk",
+    "bench.bench_records",
 ]
 
 

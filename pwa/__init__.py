@@ -34,12 +34,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
 
     from pwa import dashboard, handbook, health, resident, shell
-    from pwa.api import auth, blobs, definitions, handovers, openapi, sync, tickets
+    from pwa.api import auth, blobs, definitions, handovers, openapi, records, sync, tickets
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(auth.api)
     app.register_blueprint(definitions.bp)
     app.register_blueprint(sync.bp)
+    app.register_blueprint(records.bp)
     app.register_blueprint(blobs.bp)
     app.register_blueprint(tickets.bp)
     app.register_blueprint(handovers.bp)

@@ -63,6 +63,20 @@ SHA = {
     "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
 }
 
+SITE = {"name": "site", "in": "query", "schema": {"type": "string"}}
+SINCE = {
+    "name": "since",
+    "in": "query",
+    "description": "the `next` of the page before; none: from the first record",
+    "schema": {"type": "string", "pattern": r"^[0-9]{1,18}\.[0-9A-Za-z-]{1,36}$"},
+}
+LIMIT = {
+    "name": "limit",
+    "in": "query",
+    "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
+}
+UTC = {"type": "string", "format": "date-time"}
+
 PATHS = {
     "/api/v1/session": {
         "post": _op(
@@ -136,16 +150,39 @@ PATHS = {
             {"application/json": {"schema": _envelope()}},
         ),
         "get": _op(
-            "Records of the caller's sites (supervisors and admins)",
-            {"200": _json({"type": "object"}, "records")},
+            "Page through the records of the caller's sites (supervisors; admins every site) "
+            "in the order they were stored: ask again with `next` as `since`. No record is "
+            "skipped or repeated while others are pushed; a page shorter than `limit` has "
+            "caught up",
+            {"200": _json(_ref("RecordsPage"), "a page of records and the cursor after it")},
+            params=[SITE, SINCE, LIMIT],
+        ),
+    },
+    "/api/v1/records/export": {
+        "get": _op(
+            "Every record (of one site), streamed, for an admin: what was stored when the "
+            "export began, in the cursor's order; photos as links to /api/v1/blobs/<sha256>",
+            {
+                "200": {
+                    "description": "one record a line (JSON lines), or a CSV with a header",
+                    "content": {
+                        "application/x-ndjson": {"schema": {"type": "string"}},
+                        "text/csv": {"schema": {"type": "string"}},
+                    },
+                }
+            },
             params=[
-                {"name": "site", "in": "query", "schema": {"type": "string"}},
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
-                },
+                SITE,
+                {"name": "format", "in": "query", "schema": {"enum": ["jsonl", "csv"]}},
             ],
+        ),
+    },
+    "/api/v1/site-day": {
+        "get": _op(
+            "Who did which patrol round and checklist at a site in the periods its phones show "
+            "now (the caller's sites; admins any), for the documents the caller may see",
+            {"200": _json(_ref("SiteDay"), "the current periods' runs"), **NOT_FOUND},
+            params=[{**SITE, "required": True, "schema": {"type": "string", "minLength": 1}}],
         ),
     },
     "/api/v1/blobs/{sha256}": {
@@ -268,6 +305,37 @@ SCHEMAS = {
     },
     "Record": RECORD,
     **PAYLOADS,
+    "RecordsPage": {
+        "type": "object",
+        "required": ["records", "next"],
+        "properties": {
+            "records": {"type": "array", "items": {"type": "object"}},
+            "next": {"type": ["string", "null"]},
+        },
+    },
+    "SiteDay": {
+        "type": "object",
+        "required": ["site", "at", "from", "runs"],
+        "properties": {
+            "site": STR,
+            "at": UTC,
+            "from": {"type": "object", "additionalProperties": UTC},
+            "runs": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "type", "def_id", "user", "recorded_at"],
+                    "properties": {
+                        "id": STR,
+                        "type": {"enum": ["patrol_round", "checklist_run"]},
+                        "def_id": STR,
+                        "user": STR,
+                        "recorded_at": UTC,
+                    },
+                },
+            },
+        },
+    },
     "Results": {
         "type": "object",
         "properties": {
@@ -306,7 +374,7 @@ SPEC = {
             "TooMany": _error("too many failed sign-ins"),
             "TooLarge": _error("body or batch too large"),
             "Unavailable": _error("the database is not reachable"),
-            "NotFound": _error("no such token, user or photo (or not yours to see)"),
+            "NotFound": _error("no such token, user, photo or site (or not yours to see)"),
             "Invalid": _error("the body is well-formed but not valid, naming the fields"),
             "WrongType": _error("the body is not of the declared or expected media type"),
         },

@@ -1,4 +1,5 @@
-"""`/api/v1/records`: the idempotent push of records made offline, and the supervisors' read.
+"""`POST /api/v1/records`: the idempotent push of records made offline (reading them is
+`pwa/api/records.py`).
 
 The batch's ids are looked up first (one query). Records are append-only, so an id found
 stored is settled without any write: its content hash equals the record's, a `duplicate` (a
@@ -22,7 +23,7 @@ import operator
 from typing import Any
 
 import orjson
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, current_app, g
 from pydantic import ValidationError
 
 from pwa.api import tickets
@@ -343,46 +344,3 @@ def push() -> Response:
         # a lone surrogate (only the standard parser lets one in) echoed in an id or message
         answer = json.dumps({"results": results}).encode()
     return Response(answer, mimetype="application/json")
-
-
-def _record_json(row: Any) -> dict:
-    return {
-        "id": row.id,
-        "type": row.type,
-        "def_id": row.def_id,
-        "def_version": row.def_version,
-        "site": row.site,
-        "device_id": row.device_id,
-        "seq": row.seq,
-        "recorded_at": row.recorded_at.isoformat() + "Z",
-        "received_at": row.received_at.isoformat() + "Z",
-        "user": row.username,
-        "data": row.data if not isinstance(row.data, str) else json.loads(row.data),
-        "flags": row.flags.split(",") if row.flags else [],
-    }
-
-
-@bp.get("/records")
-def read() -> dict:
-    """Supervisors read their sites' records, admins every site's; staff may not."""
-
-    user = require_user(roles=("supervisor",))
-    site = request.args.get("site")
-    try:
-        limit = int(request.args.get("limit", "100"))
-    except ValueError:
-        raise ApiError(
-            400, "limit must be a number.", [detail(["query", "limit"], "not a number")]
-        ) from None
-    if not 1 <= limit <= 1000:
-        raise ApiError(
-            400, "limit must be 1 to 1000.", [detail(["query", "limit"], "out of range")]
-        )
-    if site is not None and not user.is_admin and site not in user.sites:
-        raise ApiError(403, f"You are not assigned to site {site!r}.")
-    if site is not None:
-        sites: list[str] | None = [site]
-    else:
-        sites = None if user.is_admin else sorted(user.sites)
-    rows = records.read(db.connection(), sites, limit)
-    return {"records": [_record_json(r) for r in rows]}

@@ -19,7 +19,7 @@ from pwa.ops import desk as desk_rules
 from pwa.ops import exceptions_flow, schedules
 from pwa.ops.compliance import Rec
 from pwa.resident import status_token
-from pwa.store import db, records, staff
+from pwa.store import db, exception_log, records, staff
 from pwa.store import tickets as ticket_store
 
 bp = Blueprint("exceptions", __name__)
@@ -220,7 +220,7 @@ def make_ticket(site: str, record_id: str) -> Response | tuple[str, int]:
                 ticket_store.add_photos(write, ticket_id, report.photos)
                 # the exception's history is stored data, in the handbook's language
                 note = text("zh", "made_ticket_note", number=number)
-                records.add_exception_event(write, rec.id, user().id, None, None, note)
+                exception_log.add_exception_event(write, rec.id, user().id, None, None, note)
         except desk_rules.DeskError as exc:
             return _exception_page(prop, conn, rec, t(f"err_{exc.field}"))
         except IntegrityError:

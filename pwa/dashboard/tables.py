@@ -17,26 +17,7 @@ from pwa.dashboard.context import local
 from pwa.errors import ApiError
 from pwa.ops import compliance
 from pwa.ops.compliance import Outcome
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    text_value = str(value)
-    # a cell starting with = + - @ is a formula to a spreadsheet: user text must stay text
-    if text_value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text_value):
-        return "'" + text_value
-    return text_value
-
-
-def _is_number(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
+from pwa.ops.export import csv_cell as _cell
 
 
 def csv_response(name: str, header: list[str], rows: Iterable[Iterable[object]]) -> Response:

@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from generator.schedule import duration_minutes, duration_parts
 from pwa.ops.documents import part_id
-from pwa.store import records
+from pwa.store import exception_log, records
 
 STATUSES = ("open", "assigned", "resolved", "verified")
 NEXT = {
@@ -68,7 +68,7 @@ def state_of(events: list[Event]) -> State:
 
 def history(conn: Connection, record_ids: list[str]) -> dict[str, list[Event]]:
     found: dict[str, list[Event]] = {i: [] for i in record_ids}
-    for row in records.exception_events_of(conn, record_ids):
+    for row in exception_log.exception_events_of(conn, record_ids):
         found[row.record_id].append(Event(row.at, row.username, row.status, row.assignee, row.note))
     return found
 
@@ -103,7 +103,7 @@ def change(
             raise FlowError(f"No user named {assignee!r} works at this site.")
     elif assignee:
         raise FlowError("A person is named only when assigning.")
-    records.add_exception_event(conn, record_id, user_id, status, assignee, note)
+    exception_log.add_exception_event(conn, record_id, user_id, status, assignee, note)
 
 
 # --- deadlines from the handbook ----------------------------------------------------------------

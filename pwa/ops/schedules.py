@@ -9,6 +9,7 @@ sees the same slots the device showed the guard; `compliance` judges records aga
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -194,4 +195,23 @@ def expectations(
                     slots=slots_within(schedule, start, end, minutes),
                 )
             )
+    return found
+
+
+def current_starts(
+    bundle: dict, site: str, now: dt.datetime, tz: ZoneInfo, def_ids: Collection[str]
+) -> dict[str, dt.datetime]:
+    """Where each of `def_ids` (patrols and checklists at `site`) began its periods that `now`
+    falls in: the earliest start of them, aware; a document with no such period is left out.
+
+    A phone's today list counts a document's runs in its current period: a shift, the day, a
+    week... So the runs recorded since this start are all it needs of the site's records.
+    """
+    today = now.astimezone(tz).date()
+    found: dict[str, dt.datetime] = {}
+    # a night shift that began yesterday evening is a period of yesterday's
+    for day in (today - dt.timedelta(days=1), today):
+        for exp in expectations(bundle, site, day, tz):
+            if exp.def_id in def_ids and exp.start <= now < exp.end:
+                found[exp.def_id] = min(found.get(exp.def_id, exp.start), exp.start)
     return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -20,6 +21,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 
 from pwa.clock import utcnow
 
@@ -34,6 +37,29 @@ metadata = MetaData(
 )
 
 Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+class WritingTransaction(FunctionElement):
+    """The number `records.txn` takes for a row stored by the current transaction.
+
+    PostgreSQL: the transaction's own id (xid8, never wraps), which the migration also sets as
+    the column's server default for the record store's raw insert. SQLite has one writer at a
+    time, so one more than the largest number stored is in commit order. The record store's
+    cursor (`pwa.store.records.page`) says why either is enough.
+    """
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(WritingTransaction, "postgresql")
+def _pg_transaction(_element, _compiler, **_kw) -> str:
+    return "pg_current_xact_id()::text::bigint"
+
+
+@compiles(WritingTransaction, "sqlite")
+def _sqlite_transaction(_element, _compiler, **_kw) -> str:
+    return "(SELECT coalesce(max(txn), 0) + 1 FROM records)"
 
 
 users = Table(
@@ -106,6 +132,8 @@ records = Table(
     Column("content_hash", String(64), nullable=False),
     # e.g. "clock": recorded_at far from the server clock, kept for a person to judge
     Column("flags", String(64)),
+    # the transaction that stored the row, in the order the cursor reads (`WritingTransaction`)
+    Column("txn", BigInteger, nullable=False, default=WritingTransaction()),
     Index("ix_records_site_recorded_at", "site", "recorded_at"),
 )
 
@@ -157,6 +185,9 @@ Index(
 )
 Index("ix_records_site_type_recorded_at", records.c.site, records.c.type, records.c.recorded_at)
 Index("ix_records_site_received_at", records.c.site, records.c.received_at)
+# the cursor's order, for one site and for every site
+Index("ix_records_site_txn_id", records.c.site, records.c.txn, records.c.id)
+Index("ix_records_txn_id", records.c.txn, records.c.id)
 
 # The service desk. A ticket's facts as reported, and its state derived from its event log
 # (pwa.ops.tickets), kept on the row so the open list and the month figures are one query.

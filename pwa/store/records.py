@@ -1,30 +1,32 @@
-"""The record store: every read and write of the `records` table and of the exception
-workflow's `exception_events`, as functions over a SQLAlchemy `Connection` (no Flask), as
-`pwa.store.accounts` is for users and tokens.
+"""The record store: every read and write of the `records` table, as functions over a
+SQLAlchemy `Connection` (no Flask), as `pwa.store.accounts` is for users and tokens (the
+exception workflow's own log is `pwa.store.exception_log`).
 
 Records are append-only. A row handed to `store` is a tuple in `COLUMNS` order. PostgreSQL
 inserts with `ON CONFLICT DO NOTHING RETURNING id` and reads back any id another request stored
 in between; SQLite, in a transaction that holds its only write lock from the start (BEGIN
 IMMEDIATE), looks the ids up again and inserts plainly: were that ever not so it fails, never
 lies.
+
+Reading everything, page by page (`page`), follows `txn`, the transaction that stored a row,
+then its id; see `page` for why no row is skipped or repeated while others are written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import heapq
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import orjson
-from sqlalchemy import Connection, Row, and_, func, insert, or_, select
+from sqlalchemy import Connection, Row, func, literal_column, or_, select, tuple_
 
 from pwa.store.models import (
-    exception_events,
     records,
     tokens,
     user_roles,
     user_sites,
     users,
-    utcnow,
 )
 
 # the order of a row tuple, and of the columns in the insert statements
@@ -51,7 +53,11 @@ EXCEPTION_TYPES = ("exception", "incident")
 
 _NAMES = ", ".join(COLUMNS)
 _SQLITE_STORED = "SELECT id, content_hash FROM records WHERE id IN (SELECT value FROM json_each(?))"
-_SQLITE_INSERT = f"INSERT INTO records ({_NAMES}) VALUES ({', '.join('?' * len(COLUMNS))})"
+_SQLITE_INSERT = (
+    f"INSERT INTO records ({_NAMES}, txn) VALUES ({', '.join('?' * (len(COLUMNS) + 1))})"
+)
+# SQLite numbers the transaction itself (one writer at a time: in commit order); see `page`
+_SQLITE_NEXT_TXN = "SELECT coalesce(max(txn), 0) + 1 FROM records"
 # ids as one JSON text: psycopg dumps a Python list to an array in Python, string by string
 _PG_STORED = (
     "SELECT id, content_hash FROM records "
@@ -104,7 +110,8 @@ def store(conn: Connection, rows: list[tuple]) -> tuple[set[str], dict[str, str]
         found.update(stored(conn, [row[0] for row in rows]))
         params = [p for p in _sqlite_params(conn, rows) if p[0] not in found]
         if params:
-            conn.exec_driver_sql(_SQLITE_INSERT, params)
+            txn = conn.exec_driver_sql(_SQLITE_NEXT_TXN).scalar()
+            conn.exec_driver_sql(_SQLITE_INSERT, [(*p, txn) for p in params])
         inserted = {p[0] for p in params}
     return inserted, found
 
@@ -114,22 +121,115 @@ def store(conn: Connection, rows: list[tuple]) -> tuple[set[str], dict[str, str]
 _WITH_USER = select(records, users.c.username).join(users, users.c.id == records.c.user_id)
 
 
-def read(
+# (txn, id) of the last record read; START comes before every record (txn is never negative)
+Position = tuple[int, str]
+START: Position = (-1, "")
+# every transaction below this number has ended: committed, its rows all visible, or rolled back
+_PG_HORIZON = literal_column(
+    "(SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint)", records.c.txn.type
+)
+_ORDER = (records.c.txn, records.c.id)
+
+
+def page(
     conn: Connection,
     sites: Iterable[str] | None,
     limit: int,
-    after: tuple[dt.datetime, str] | None = None,
+    after: Position = START,
+    below: int | None = None,
 ) -> list[Row]:
-    """Records of `sites` (None: every site) in (recorded_at, id) order, each with its author's
-    username; `after` is the cursor, the (recorded_at, id) of the last record already read."""
-    query = _WITH_USER.order_by(records.c.recorded_at, records.c.id).limit(limit)
-    if sites is not None:
-        query = query.where(records.c.site.in_(sorted(sites)))
-    if after is not None:
-        at, rid = after
-        query = query.where(
-            or_(records.c.recorded_at > at, and_(records.c.recorded_at == at, records.c.id > rid))
+    """The next `limit` records of `sites` (None: every site) after the cursor `after`, in
+    (txn, id) order, each with its author's username; `below` stops at a `horizon`.
+
+    A cursor is safe only if no row can ever become visible behind one already handed out, so
+    the order must be the order in which rows become visible: commit order. Anything taken
+    while a transaction runs (`received_at`, a serial id) is in the order transactions began
+    writing: two PostgreSQL pushes take 10 and 11, 11 commits first, a reader pages past 11,
+    and 10 is never read. A settle window (read only what was received over N seconds ago)
+    leaves that open for any transaction slower than N or a server whose clock runs behind,
+    and delays every read by N; a counter row locked by each push is exact but makes pushes
+    wait for one another. So:
+
+    - SQLite has one writer at a time (BEGIN IMMEDIATE): `txn`, one more than the largest
+      stored, taken inside the write transaction, is in commit order by construction.
+    - PostgreSQL stores the transaction's id (`pg_current_xact_id()`, 64 bits, never wraps)
+      and reads only below the oldest transaction still running, taken in the page's own
+      statement (its snapshot): each transaction under it has committed, and all its rows are
+      visible, or rolled back, and none will appear. Nothing can land behind the cursor, and
+      writers never wait for readers or for each other. The price: a long write transaction
+      anywhere on the server holds the feed back until it ends (late, never lost).
+
+    Rows of one transaction share a `txn` and are read in id order. Several sites are read
+    site by site, each along its (site, txn, id) index, and merged.
+    """
+    query = _WITH_USER.where(tuple_(*_ORDER) > tuple_(*after)).order_by(*_ORDER).limit(limit)
+    if conn.dialect.name == "postgresql":
+        query = query.where(records.c.txn < _PG_HORIZON)
+    if below is not None:
+        query = query.where(records.c.txn < below)
+    if sites is None:
+        return list(conn.execute(query))
+    each = [list(conn.execute(query.where(records.c.site == site))) for site in sorted(set(sites))]
+    if len(each) == 1:
+        return each[0]
+    merged = heapq.merge(*each, key=lambda row: (row.txn, row.id))
+    return [row for _, row in zip(range(limit), merged, strict=False)]
+
+
+def position(row: Row) -> Position:
+    """The cursor just after `row`."""
+    return row.txn, row.id
+
+
+def horizon(conn: Connection) -> int:
+    """A `below` for `page`: what is stored now (PostgreSQL: up to the oldest transaction still
+    running), so reading to it ends even while others keep writing."""
+    if conn.dialect.name == "postgresql":
+        return conn.scalar(select(_PG_HORIZON))
+    return conn.scalar(select(func.coalesce(func.max(records.c.txn), 0) + 1))
+
+
+def pages(
+    conn: Connection, sites: Iterable[str] | None, size: int, below: int
+) -> Iterator[list[Row]]:
+    """Every record of `sites` under `below`, a page at a time; each page in a fresh read, so
+    a long export holds no snapshot open."""
+    after = START
+    while True:
+        found = page(conn, sites, size, after, below)
+        conn.commit()
+        if found:
+            yield found
+        if len(found) < size:
+            return
+        after = position(found[-1])
+
+
+def runs_since(conn: Connection, site: str, since: Mapping[str, dt.datetime]) -> list[Row]:
+    """A site's patrol rounds and checklist runs of each definition in `since` recorded from
+    its time on (naive UTC), oldest first: id, type, def_id, recorded_at and username."""
+    if not since:
+        return []
+    starts: dict[dt.datetime, list[str]] = {}
+    for def_id, start in since.items():
+        starts.setdefault(start, []).append(def_id)
+    query = (
+        select(
+            records.c.id, records.c.type, records.c.def_id, records.c.recorded_at, users.c.username
+        )  # fmt: skip
+        .join(users, users.c.id == records.c.user_id)
+        .where(
+            records.c.site == site,
+            records.c.type.in_(RUN_TYPES),
+            or_(
+                *(
+                    (records.c.def_id.in_(sorted(ids))) & (records.c.recorded_at >= start)
+                    for start, ids in sorted(starts.items())
+                )
+            ),
         )
+        .order_by(records.c.recorded_at, records.c.id)
+    )
     return list(conn.execute(query))
 
 
@@ -255,42 +355,6 @@ def exception(conn: Connection, site: str, record_id: str) -> Row | None:
             records.c.type.in_(EXCEPTION_TYPES),
         )
     ).one_or_none()
-
-
-def exception_events_of(conn: Connection, record_ids: list[str]) -> list[Row]:
-    """The workflow events of these records in the order they happened, with who made each."""
-    found: list[Row] = []
-    for start in range(0, len(record_ids), 500):
-        chunk = record_ids[start : start + 500]
-        query = (
-            select(exception_events, users.c.username)
-            .join(users, users.c.id == exception_events.c.user_id)
-            .where(exception_events.c.record_id.in_(chunk))
-            .order_by(exception_events.c.id)
-        )
-        found.extend(conn.execute(query))
-    return found
-
-
-def add_exception_event(
-    conn: Connection,
-    record_id: str,
-    user_id: int,
-    status: str | None,
-    assignee: str | None,
-    note: str | None,
-) -> None:
-    """Append one workflow event; records themselves never change."""
-    conn.execute(
-        insert(exception_events).values(
-            record_id=record_id,
-            user_id=user_id,
-            at=utcnow(),
-            status=status,
-            assignee=assignee,
-            note=note,
-        )
-    )
 
 
 # --- drills and handovers -----------------------------------------------------------------------

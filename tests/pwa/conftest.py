@@ -4,15 +4,18 @@ support.py and scenario.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from pwa.store import accounts
+from pwa.store.db import make_engine
 from tests.conftest import make_app
 from tests.pwa.duty_support import duty_sop
 from tests.pwa.scenario import make_sop, start_world
-from tests.pwa.support import PASSWORD, add_people, sign_in
+from tests.pwa.support import PASSWORD, add_people, sign_in, writing
 
 
 @pytest.fixture
@@ -58,3 +61,22 @@ def duty(database, site_dir, tmp_path):
                           ["lanyuan"])  # fmt: skip
     yield app
     app.extensions["dutybook.engine"].dispose()
+
+
+@pytest.fixture
+def engine(database) -> Iterator[Engine]:
+    """An engine of its own over the test's database, for the store tests (no app)."""
+    made = make_engine(database)
+    yield made
+    made.dispose()
+
+
+@pytest.fixture
+def people(engine) -> dict[str, int]:
+    """Two people of the store tests: li, a lanyuan guard, and wang, a jinxiu cleaner."""
+    ph = accounts.hasher(1024, 1)
+    with writing(engine) as conn:
+        return {
+            "li": accounts.add_user(conn, ph, "li", "password-li", ["guard"], ["lanyuan"]),
+            "wang": accounts.add_user(conn, ph, "wang", "password-wang", ["cleaner"], ["jinxiu"]),
+        }

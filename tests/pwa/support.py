@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from pwa.api.schemas import FIELDS
 from pwa.store import accounts
@@ -156,3 +158,12 @@ def record(**fields) -> dict:
         kind = base["type"]
         base["data"] = app_data(kind) if isinstance(kind, str) else {}
     return base
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction as `pwa.store.db.writing` opens one (SQLite: BEGIN IMMEDIATE)."""
+    if engine.dialect.name == "sqlite":
+        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+    with engine.begin() as conn:
+        yield conn

@@ -6,43 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-import pytest
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from pwa.clock import utcnow
-from pwa.store import accounts, records
-from pwa.store.db import make_engine
+from pwa.store import accounts, exception_log, records
+from tests.pwa.support import writing
 
 T0 = dt.datetime(2026, 6, 9, 2, 0)  # naive UTC, as stored
 PH = accounts.hasher(1024, 1)
-
-
-@pytest.fixture
-def engine(database) -> Iterator[Engine]:
-    made = make_engine(database)
-    yield made
-    made.dispose()
-
-
-@contextmanager
-def writing(engine: Engine) -> Iterator[Connection]:
-    """A write transaction as `pwa.store.db.writing` opens one (SQLite: BEGIN IMMEDIATE)."""
-    if engine.dialect.name == "sqlite":
-        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
-    with engine.begin() as conn:
-        yield conn
-
-
-@pytest.fixture
-def people(engine) -> dict[str, int]:
-    with writing(engine) as conn:
-        return {
-            "li": accounts.add_user(conn, PH, "li", "password-li", ["guard"], ["lanyuan"]),
-            "wang": accounts.add_user(conn, PH, "wang", "password-wang", ["cleaner"], ["jinxiu"]),
-        }
 
 
 def row(user_id: int, rid: str | None = None, **values: object) -> tuple:
@@ -83,7 +55,7 @@ def test_store_new_replay_and_conflict(engine, people):
     assert inserted == set()
     assert found[first[0]] != other[records.HASH]
     with engine.connect() as conn:
-        (kept,) = records.read(conn, None, 10)
+        (kept,) = records.page(conn, None, 10)
     assert (kept.id, kept.content_hash, kept.username, kept.data) == (
         first[0],
         "a" * 64,
@@ -115,23 +87,6 @@ def test_concurrent_insert_of_the_same_id_stores_it_once(engine, people):
     assert won == {rid}
     assert lost == stored  # the loser learns what the winner stored
     assert stored[rid] in {r[records.HASH] for r in rows}
-
-
-def test_read_follows_recorded_at_then_id_with_a_cursor(engine, people):
-    ids = sorted(str(uuid.uuid4()) for _ in range(5))
-    times = [T0, T0, T0 + dt.timedelta(hours=1), T0 - dt.timedelta(hours=1), T0]
-    put(engine, [row(people["li"], i, recorded_at=t) for i, t in zip(ids, times, strict=True)])
-    put(engine, [row(people["wang"], site="jinxiu")])
-    expected = sorted(zip(times, ids, strict=True))
-    seen: list[tuple[dt.datetime, str]] = []
-    cursor = None
-    with engine.connect() as conn:
-        while page := records.read(conn, ["lanyuan"], 2, cursor):
-            seen += [(r.recorded_at, r.id) for r in page]
-            cursor = seen[-1]
-        assert len(records.read(conn, None, 100)) == 6
-        assert [r.site for r in records.read(conn, ["jinxiu"], 100)] == ["jinxiu"]
-    assert seen == expected
 
 
 def test_runs_in_a_period_are_half_open(engine, people):
@@ -184,11 +139,11 @@ def test_exceptions_and_their_events(engine, people):
         assert records.exception(conn, "lanyuan", new.upper()).username == "li"
         assert records.exception(conn, "jinxiu", new) is None
     with writing(engine) as conn:
-        records.add_exception_event(conn, new, li, "assigned", "wang", None)
-        records.add_exception_event(conn, new, li, None, None, "on my way")
-        records.add_exception_event(conn, old, li, "resolved", None, "done")
+        exception_log.add_exception_event(conn, new, li, "assigned", "wang", None)
+        exception_log.add_exception_event(conn, new, li, None, None, "on my way")
+        exception_log.add_exception_event(conn, old, li, "resolved", None, "done")
     with engine.connect() as conn:
-        events = records.exception_events_of(conn, [new, old])
+        events = exception_log.exception_events_of(conn, [new, old])
     assert [(e.record_id, e.status, e.assignee, e.note, e.username) for e in events] == [
         (new, "assigned", "wang", None, "li"),
         (new, None, None, "on my way", "li"),

@@ -87,8 +87,9 @@ def test_every_route_answers_with_the_headers(sqlite_app):
     assert {200, 204, 302, 401, 403, 404, 415} <= statuses
     # a new route must be looked at here: 45 with the service desk (/api/v1/tickets, /r/...),
     # 53 with the desk's dashboard pages, 55 with the alert log (GET and POST), 59 with the
-    # phone's handover sheet and the drills' and handovers' pages
-    assert len(calls) == 59
+    # phone's handover sheet and the drills' and handovers' pages, 61 with the records' export
+    # and the site's day
+    assert len(calls) == 61
 
 
 def test_login_page_and_error_pages_have_them(sqlite_app):

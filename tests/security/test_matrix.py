@@ -45,6 +45,7 @@ ANYONE = "anyone"
 SIGNED_IN = "anyone signed in"
 SUPERVISORS = "supervisors of the site, and admins"
 DESK = "客服 (service) and supervisors of the site, and admins"
+OF_SITE = "anyone of the site, and admins"
 ADMINS = "admins"
 
 
@@ -84,6 +85,9 @@ RULES: dict[tuple[str, str], Rule] = {
     # a push answers 200; the record's own status is checked in test_pushes_by_site
     ("POST", "/api/v1/records"): rule(SIGNED_IN),
     ("GET", "/api/v1/records"): rule(SUPERVISORS, sites=("", *SITES)),
+    ("GET", "/api/v1/records/export"): rule(ADMINS, sites=("", *SITES)),
+    # a phone's view of its site's current periods: everyone of the site
+    ("GET", "/api/v1/site-day"): rule(OF_SITE, sites=SITES),
     # new bytes are stored (201); bytes stored before (by everyone, in _setup) answer 200
     ("PUT", "/api/v1/blobs/<sha256>"): Rule(SIGNED_IN, {"new": 201, "stored": 200}),
     # everyone has uploaded these bytes (_setup), so each may read them; who else may is in
@@ -195,6 +199,8 @@ def may(key: tuple[str, str], caller: str, case: str) -> bool:
         return False
     if who == DESK and "service" in roles:
         return case not in SITES or case in sites
+    if who == OF_SITE:
+        return case in sites
     return "supervisor" in roles and (case not in SITES or case in sites)
 
 
@@ -215,9 +221,11 @@ def refusal(key: tuple[str, str], caller: str, case: str, url: str) -> tuple[int
             return 403, "客服 may open only the service desk's pages."
     if key[1] == "/api/v1/tokens/<token_id>":
         return 404, "No token 1."
+    if RULES[key].who == ADMINS and key[1].startswith("/api/"):
+        return 403, "This needs one of the roles: admin."
     if RULES[key].who == ADMINS:
         return 403, "Only an admin may manage accounts, sites and tokens."
-    if RULES[key].who != DESK and "supervisor" not in roles:
+    if RULES[key].who not in (DESK, OF_SITE) and "supervisor" not in roles:
         return 403, "This needs one of the roles: supervisor."
     return 403, f"You are not assigned to site {case!r}."
 
@@ -297,6 +305,8 @@ def _url(key: tuple[str, str], case: str) -> str:
         "/dashboard/static/<path:filename>": "/dashboard/static/dashboard.css",
         "/api/v1/tokens/<token_id>": "/api/v1/tokens/1",  # the victim's token
         "/api/v1/records": f"/api/v1/records?site={case}" if method == "GET" and case else None,
+        "/api/v1/records/export": f"/api/v1/records/export?site={case}" if case else None,
+        "/api/v1/site-day": f"/api/v1/site-day?site={case}",
     }.get(route) or route.replace("<site>", case or "lanyuan").replace(
         "<record_id>", LY_EXC if case == "lanyuan" else JX_EXC
     ).replace("<number>", TICKETS.get(case, "")).replace("<token>", "0" * 32).replace(

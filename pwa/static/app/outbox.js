@@ -5,6 +5,7 @@ import { t } from './i18n.js';
 import { render, route } from './screen.js';
 import { app, docs } from './state.js';
 import * as store from './store.js';
+import { refreshSiteDay } from './site_day.js';
 import { syncAll } from './sync.js';
 import { refreshTickets } from './ticket_data.js';
 import { fmtDateTime, h, toast } from './ui.js';
@@ -33,6 +34,8 @@ async function runSync(reason) {
     if (summary.created || summary.duplicate) toast(t('sync_done', summary));
     // the tickets as the server now has them, with what this push did to them
     await refreshTickets().catch(() => null);
+    // what the site's other phones have done in the current periods, for Today
+    await refreshSiteDay().catch(() => null);
     // new definitions and a new app version are looked for after the push, not as part of it
     if (reason !== 'timer' && app.user && !app.user.needs_login) loadDefinitions(true).then(refreshStatus);
     navigator.serviceWorker?.getRegistration().then((reg) => reg?.update()).catch(() => {});
@@ -62,7 +65,7 @@ export async function requestBackgroundSync() {
 export async function backgroundSynced({ created = 0, duplicate = 0, at }) {
   await refreshStatus();
   setStatus(`${t('synced_in_background', { n: created + duplicate })} · ${t('last_sync', { t: fmtDateTime(at) })}`);
-  refreshTickets().catch(() => {});
+  await Promise.all([refreshTickets().catch(() => {}), refreshSiteDay().catch(() => {})]);
   if (['outbox', 'today'].includes(route().name)) render();
 }
 
