@@ -19,7 +19,6 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from generator.models import ItemType
-from pwa.ops.documents import part_id
 
 MAX_PHOTOS = 3  # the app's photo picker takes at most three per item or exception
 SHA256 = r"^[0-9a-f]{64}$"
@@ -75,7 +74,7 @@ class ChecklistRunData(Payload):
 class Scan(Payload):
     code: str  # any QR code a guard scans is kept, flagged "unknown"
     at: Time
-    checkpoint: Id | None
+    checkpoint: Id | None  # its checkpoint's code now, whichever of the place's codes `code` is
     flag: Literal["unknown", "repeat", "wrong_order"] | None
     expected: Id | None = None
 
@@ -217,8 +216,6 @@ def _checklist(doc: dict, data: ChecklistRunData, bundle: dict) -> None:
 
 
 def _patrol(doc: dict, data: PatrolRoundData, bundle: dict) -> None:
-    # the route names each checkpoint by its code; the app records that code, not the one a
-    # scanned poster held (`code`), which may be an old one the checkpoint replaces
     checkpoints = {c["code"] for c in doc.get("checkpoints") or []}
     for i, scan in enumerate(data.scans):
         if scan.checkpoint is not None and scan.checkpoint not in checkpoints:
@@ -229,7 +226,7 @@ def _patrol(doc: dict, data: PatrolRoundData, bundle: dict) -> None:
 
 
 def _exception(doc: dict, data: ExceptionData, bundle: dict) -> None:
-    parts = {part_id(p) for p in (doc.get("items") or doc.get("checkpoints") or [])}
+    parts = {p.get("id") or p["code"] for p in (doc.get("items") or doc.get("checkpoints") or [])}
     if data.item is not None and data.item not in parts:
         raise Mismatch(("item",), f"no item or checkpoint {data.item!r} in this version")
     if data.emergency is not None:
