@@ -109,8 +109,7 @@ def prepare(
             posters = sheets.get(prop.id)
             if posters:
                 areas = {a.id: a.name for a in prop.areas}
-                title = words["posters_title"].format(title=prop.name)
-                pdfs[f"{poster_dir(prop.id)}/qr.pdf"] = qr.pdf(title, posters, areas, words)
+                pdfs[f"{poster_dir(prop.id)}/qr.pdf"] = qr.pdf(prop.name, posters, areas, words)
     text = None
     if with_bundle:
         urls = {

@@ -131,8 +131,8 @@ class PendingSvgs:
 
 
 def poster_html(title: str, posters: list[Poster], areas: dict[str, str], words: dict) -> str:
-    """One A4 page per checkpoint: the property, the place's name, the code big, the code in
-    text, the old codes it replaces."""
+    """One A4 page per checkpoint: the property (`title`), the place's name, the code big, the
+    code in text, the old codes it replaces."""
     pages = []
     for n, poster in enumerate(posters, 1):
         uri = qr_code(poster.code).svg_data_uri(scale=10, border=4)

@@ -162,6 +162,7 @@ def render(
             posters=posters,
             files=files,
             areas=areas,
+            place=prop.name,
         )
     for role in site.roles if site else []:
         applies = {

@@ -155,7 +155,8 @@ def expectations(
         areas = tuple(doc.get("areas") or ())
         if kind == "patrol":
             # a patrol's areas are its checkpoints', which the site document places
-            areas = tuple(dict.fromkeys(c["area"] for c in route(entry)["checkpoints"]))
+            stops = route(entry)["checkpoints"]
+            areas = tuple(dict.fromkeys(c["area"] for c in stops if c["area"]))
         for schedule in inputs["schedules"]:
             every = schedule["every"]
             common = dict(

@@ -52,7 +52,7 @@ def assert_accessible(summary: dict) -> None:
         ("handbook-procedure", "/procedures/eng-repair/"),
         ("handbook-emergency", "/emergencies/emg-elevator-trap/"),
         ("handbook-paper-form", "/checklists/chk-pump-room-print/"),
-        ("handbook-qr-posters", "/patrols/ptl-jx-night-qr/"),
+        ("handbook-qr-posters", "/patrols/jinxiu-qr/"),
     ],
 )
 def test_handbook_pages(server, page, name: str, path: str) -> None:

@@ -249,6 +249,7 @@ def test_a_place_two_routes_pass_gets_one_poster(tmp_path):
     posters = pages["patrols/jinxiu-qr/index.html"]
     codes = re.findall(r'<img class="dutybook-qr" src="[^"]+" alt="([^"]+)">', posters)
     assert codes == ["JX-CP-01", "JX-CP-02", "JX-CP-03"]
+    assert '<p class="dutybook-poster-route">锦绣花园 · 1/3</p>' in posters
     # the merged place's poster tells whoever puts it up to take the old one down
     assert (
         '<p class="dutybook-poster-old">取代旧码 JX-ON-01：张贴后请撕下旧码（旧码仍可扫描）</p>'

@@ -138,3 +138,39 @@ def test_the_chart_says_its_values_in_text_and_hatches_low_bars():
 
 def test_both_languages_have_every_word():
     assert set(STRINGS["zh"]) == set(STRINGS["en"])
+
+
+def test_a_round_names_each_checkpoint_by_its_code_whatever_code_the_record_holds():
+    from pwa.ops import compliance, documents
+
+    entry = {
+        "doc": {"checkpoints": [{"code": "LY-OD-05"}, {"code": "LY-OD-06"}]},
+        "checkpoints": [
+            {
+                "code": "LY-OD-05",
+                "name": "配电房",
+                "area": "power-room",
+                "codes": ["LY-OD-05", "LY-ON-07"],
+            },
+            {"code": "LY-OD-06", "name": "水泵房", "area": "pump-room", "codes": ["LY-OD-06"]},
+        ],
+    }
+    route = documents.route(entry)
+    start, end = local("2026-06-09 20:00"), local("2026-06-10 08:00")
+    exp = schedules.Expectation(
+        "PTL-LY-OUT-NIGHT", "patrol", "夜巡", "shift", 1, "", start, end, [], allowed_minutes=30
+    )
+
+    def judged(data: dict) -> dict:
+        at = dt.datetime(2026, 6, 9, 13, 0)
+        rec = compliance.Rec("r", "patrol_round", exp.def_id, "d", "u", at, at, data)
+        return compliance.judge_round(route, rec, exp, TZ)
+
+    scans = [{"code": "LY-ON-07", "checkpoint": "power-room", "flag": None,
+              "at": "2026-06-09T20:50:00+08:00"}]  # fmt: skip
+    # an old record: the route's own id and the old night poster, its missed list in old ids
+    old = judged({"started_at": "2026-06-09T20:05:00+08:00", "scans": scans, "missed": ["pump"]})
+    assert (old["missed"], old["late"]) == (["LY-OD-06"], ["LY-OD-05"])
+    # the phone's missed list, when it names codes (an old one too), is the phone's word
+    said = judged({"scans": [], "missed": ["LY-ON-07"]})
+    assert said["missed"] == ["LY-OD-05"]

@@ -76,7 +76,7 @@ class ChecklistRunData(Payload):
 class Scan(Payload):
     code: str  # any QR code a guard scans is kept, flagged "unknown"
     at: Time
-    checkpoint: Id | None
+    checkpoint: Id | None  # its checkpoint's code now, whichever of the place's codes `code` is
     flag: Literal["unknown", "repeat", "wrong_order"] | None
     expected: Id | None = None
 
