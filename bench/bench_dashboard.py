@@ -246,12 +246,17 @@ def _one(kind: str, tmp: Path, notes: list[str]) -> list[Row]:
         _drop(url)
 
 
-def run(notes: list[str]) -> list[Row]:
+def on_both_stores(one, notes: list[str]) -> list[Row]:
+    """`one(kind, tmp, notes)` on SQLite and then PostgreSQL, in one temporary folder."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for kind in ("sqlite", "postgresql"):
-            rows += _one(kind, Path(tmp), notes)
+            rows += one(kind, Path(tmp), notes)
     return rows
+
+
+def run(notes: list[str]) -> list[Row]:
+    return on_both_stores(_one, notes)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
 
-from bench.bench_dashboard import _database, _drop
+from bench.bench_dashboard import _database, _drop, on_both_stores
 from bench.results import Row
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -290,11 +290,7 @@ def _one(kind: str, tmp: Path, notes: list[str]) -> list[Row]:
 
 
 def run(notes: list[str]) -> list[Row]:
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for kind in ("sqlite", "postgresql"):
-            rows += _one(kind, Path(tmp), notes)
-    return rows
+    return on_both_stores(_one, notes)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.bench_dashboard import _database, _drop
+from bench.bench_dashboard import _database, _drop, on_both_stores
 from bench.results import Row
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -329,11 +329,7 @@ def _one(kind: str, tmp: Path, notes: list[str]) -> list[Row]:
 
 
 def run(notes: list[str]) -> list[Row]:
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for kind in ("sqlite", "postgresql"):
-            rows += _one(kind, Path(tmp), notes)
-    return rows
+    return on_both_stores(_one, notes)
 
 
 if __name__ == "__main__":

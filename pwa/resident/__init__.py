@@ -77,21 +77,32 @@ def _page(template: str, status: int = 200, **context) -> Response:
     return response
 
 
-@bp.get("/<site>/")
-def form(site: str) -> Response:
+def _site(site: str) -> tuple[Desk, str]:
+    """The desk and the property's name, or 404 for a site the handbook does not have."""
     desk = _desk()
     name = _site_name(site)
     if name is None:
         abort(404)
+    return desk, name
+
+
+def _report_page(site: str, report_id: str, values: dict, error, status: int = 200) -> Response:
+    desk, name = _site(site)
     return _page(
         "report.html",
+        status,
         site=site,
         site_name=name,
         categories=text.choices(desk, current_bundle().raw, _lang()),
-        report_id=str(uuid.uuid4()),
-        values={},
-        error=None,
+        report_id=report_id,
+        values=values,
+        error=error,
     )
+
+
+@bp.get("/<site>/")
+def form(site: str) -> Response:
+    return _report_page(site, str(uuid.uuid4()), {}, None)
 
 
 def _limit_reached(conn, report_phone: str) -> str | None:
@@ -128,10 +139,7 @@ def _photos() -> list[tuple[str, str, bytes]]:
 
 @bp.post("/<site>/")
 def submit(site: str) -> Response:
-    desk = _desk()
-    name = _site_name(site)
-    if name is None:
-        abort(404)
+    desk, _ = _site(site)
     most = int(current_app.config["MAX_BLOB_BYTES"]) * MAX_PHOTOS + 64 * 1024
     request.max_content_length = most
     try:
@@ -150,16 +158,7 @@ def submit(site: str) -> Response:
         return redirect(f"/r/t/{status_token(report_id)}", 303)
 
     def again(error: DeskError, status: int = 400) -> Response:
-        return _page(
-            "report.html",
-            status,
-            site=site,
-            site_name=name,
-            categories=text.choices(desk, current_bundle().raw, _lang()),
-            report_id=report_id,
-            values=values,
-            error=error,
-        )
+        return _report_page(site, report_id, values, error, status)
 
     try:
         photos = _photos()
@@ -296,10 +295,7 @@ def photo(token: str, sha256: str) -> Response:
 def poster(site: str) -> Response:
     import segno
 
-    _desk()
-    name = _site_name(site)
-    if name is None:
-        abort(404)
+    _, name = _site(site)
     url = request.host_url.rstrip("/") + f"/r/{site}/"
     svg = segno.make(url, error="m").svg_inline(scale=8, dark="#000", light="#fff")
     return _page("poster.html", site=site, site_name=name, url=url, qr=svg)

@@ -53,10 +53,8 @@ def live(dashboard, monkeypatch):
     thread.join()
 
 
-@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-@pytest.mark.parametrize("width", [360, 1280])
-def test_pages_fit_the_screen_and_run_no_script(live, browser, width):
-
+def watched(browser, width: int):
+    """A new page `width` px wide, and the list its script errors and failed loads go to."""
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": width, "height": 900})
     problems: list[str] = []
@@ -78,6 +76,14 @@ def test_pages_fit_the_screen_and_run_no_script(live, browser, width):
         ),
     )
     page.on("pageerror", lambda e: problems.append(str(e)))
+    return page, problems
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("width", [360, 1280])
+def test_pages_fit_the_screen_and_run_no_script(live, browser, width):
+
+    page, problems = watched(browser, width)
     page.goto(f"{live}/dashboard/login")
     page.fill("input[name=username]", "sup-l")
     page.fill("input[name=password]", PASSWORD)

@@ -23,7 +23,7 @@ from tests.pwa.desk_support import (
     signed_in,
 )
 from tests.pwa.support import PASSWORD
-from tests.pwa.test_dashboard_screens import CSP
+from tests.pwa.test_dashboard_screens import CSP, watched
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -94,27 +94,7 @@ def live(app, fixed_clock):
 @pytest.mark.parametrize("width", [360, 1280])
 def test_desk_pages_fit_the_screen_and_run_no_script(live, browser, width):
     base, shown = live
-    ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    problems: list[str] = []
-    # a failed resource shows in the console too; the response handler below names it
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on(
-        "response",
-        lambda r: (
-            problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: problems.append(str(e)))
+    page, problems = watched(browser, width)
     page.goto(f"{base}/dashboard/login")
     page.fill("input[name=username]", "svc-l")
     page.fill("input[name=password]", PASSWORD)
