@@ -231,7 +231,7 @@ def test_the_site_day_is_the_current_periods_runs_by_everyone(app, client, engin
 def test_a_patrol_round_counts_for_its_shift_only(app, client, fixed_clock):
     add_people(app)
     guard = sign_in(client, "guard-j")
-    data = {**app_data("patrol_round"), "missed": ["fire-lane-3", "pump-room"], "shift": "day"}
+    data = {**app_data("patrol_round"), "missed": ["JX-CP-02", "JX-CP-03"], "shift": "day"}
     walked = record(type="patrol_round", def_id="PTL-JX-NIGHT", site="jinxiu", data=data)
     assert _push(client, guard, [walked]) == ["created"]
     day = _day(client, guard, "jinxiu")
