@@ -12,6 +12,7 @@ import click
 from flask import Flask
 
 from pwa.config import DEV_SECRET_KEY, ROLES, STAFF_ROLES
+from pwa.store.db import transaction
 
 DEMO_ROLES = (*STAFF_ROLES, "supervisor", "admin")
 
@@ -163,7 +164,7 @@ def users_add(
     app = _app()
     shown = password is None
     password = password or new_password()
-    with _engine(app).begin() as conn:
+    with transaction(_engine(app)) as conn:
         try:
             add_user(
                 conn, _hasher(app), username, password, list(roles), list(sites), _known_sites(app)
@@ -194,7 +195,7 @@ def users_disable(username: str, enable: bool) -> None:
     """Stop an account from signing in; its tokens are revoked."""
     from pwa.store.accounts import AccountError, set_disabled
 
-    with _engine(_app()).begin() as conn:
+    with transaction(_engine(_app())) as conn:
         try:
             set_disabled(conn, username, not enable)
         except AccountError as exc:
@@ -212,7 +213,7 @@ def users_reset_password(username: str, password: str | None) -> None:
     app = _app()
     shown = password is None
     password = password or new_password()
-    with _engine(app).begin() as conn:
+    with transaction(_engine(app)) as conn:
         try:
             reset_password(conn, _hasher(app), username, password)
         except AccountError as exc:
@@ -232,7 +233,7 @@ def users_demo() -> None:
     sites = sorted(_known_sites(app) or {"lanyuan", "jinxiu"})
     # Kept beside the database (owner-only) so a second `make run` can show them again.
     saved = Path(app.instance_path) / "demo-accounts.txt"
-    with _engine(app).begin() as conn:
+    with transaction(_engine(app)) as conn:
         if conn.scalar(select(func.count()).select_from(users)):
             if saved.is_file():
                 click.echo(f"demo accounts (from {saved}; change them before real use):")
@@ -294,7 +295,7 @@ def tokens_revoke(token_id: int | None, username: str | None) -> None:
 
     if (token_id is None) == (username is None):
         raise click.UsageError("give a TOKEN_ID or --user, not both")
-    with _engine(_app()).begin() as conn:
+    with transaction(_engine(_app())) as conn:
         if username:
             try:
                 count = revoke_tokens(conn, user_id_of(conn, username))

@@ -50,6 +50,7 @@ def alert_loop(app, stop: threading.Event, once: bool = False, holder: str | Non
     from pwa.api.definitions import current_bundle
     from pwa.ops import delivery, senders
     from pwa.store import alerts
+    from pwa.store.db import transaction
 
     settings = delivery.Settings.from_config(app.config)
     smtp = senders.Smtp.from_config(app.config)
@@ -70,7 +71,7 @@ def alert_loop(app, stop: threading.Event, once: bool = False, holder: str | Non
                 return result
     finally:
         # let another server take over at once rather than after the lease runs out
-        with alerts.transaction(engine) as conn:
+        with transaction(engine) as conn:
             alerts.release_lease(conn, holder)
 
 

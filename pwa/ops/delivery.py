@@ -26,6 +26,7 @@ from pwa.ops import alerts, senders
 from pwa.ops.alerts import Alert, Rules
 from pwa.ops.schedules import utc_naive
 from pwa.store import alerts as store
+from pwa.store.db import transaction
 
 log = logging.getLogger("dutybook.alerts")
 
@@ -155,7 +156,7 @@ def send_rows(
     lease = dt.timedelta(seconds=settings.lease)
     for row in due:
         moment = _naive(now)
-        with store.transaction(engine) as conn:
+        with transaction(engine) as conn:
             if holder is not None and not store.renew_lease(conn, holder, moment, moment + lease):
                 log.warning("alert sender %s lost its lease; stopping", holder)
                 return
@@ -167,7 +168,7 @@ def send_rows(
         except senders.SendError as exc:
             give_up = attempts >= settings.max_attempts
             retry_at = None if give_up else _naive(now) + backoff(attempts, settings)
-            with store.transaction(engine) as conn:
+            with transaction(engine) as conn:
                 store.mark_failed(conn, row.id, attempts, str(exc), retry_at)
             result.failed += 1
             result.gave_up += give_up
@@ -176,7 +177,7 @@ def send_rows(
                 attempts, exc, "given up" if give_up else f"next try {retry_at:%H:%M:%S} UTC",
             )  # fmt: skip
         else:
-            with store.transaction(engine) as conn:
+            with transaction(engine) as conn:
                 store.mark_sent(conn, row.id, attempts, _naive(now))
             result.sent += 1
 
@@ -192,7 +193,7 @@ def tick(
 ) -> Tick:
     """One look: if this holder gets the lease, queue what is due and send what can go."""
     moment = _naive(now)
-    with store.transaction(engine) as conn:
+    with transaction(engine) as conn:
         if not store.take_lease(
             conn, holder, moment, moment + dt.timedelta(seconds=settings.lease)
         ):
@@ -201,7 +202,7 @@ def tick(
     with engine.connect() as conn:
         found = alerts.due_alerts(conn, raw, now(), settings.rules)
     result.found = len(found)
-    with store.transaction(engine) as conn:
+    with transaction(engine) as conn:
         result.queued = store.enqueue(conn, rows_for(found, raw, _naive(now)))
     with engine.connect() as conn:
         due = store.due(conn, _naive(now), settings.batch)
@@ -234,7 +235,7 @@ def send_test(
         said = alert_words.test(prop["name"], route["channel"], by, now(), tz)
         alert = alerts.make("test", site, by, nonce, said)
         rows += [r for r in rows_for([alert], raw, _naive(now)) if r["route"] == route_id(route)]
-    with store.transaction(engine) as conn:
+    with transaction(engine) as conn:
         result.queued = store.enqueue(conn, rows)
         abouts = {r["about"] for r in rows}
     with engine.connect() as conn:

@@ -8,10 +8,9 @@ Times are naive UTC, as everywhere in the store.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
-from sqlalchemy import Connection, Engine, Row, func, or_, select, update
+from sqlalchemy import Connection, Row, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from pwa.store.models import alert_leases, alert_outbox
@@ -19,15 +18,6 @@ from pwa.store.models import alert_leases, alert_outbox
 STATUSES = ("pending", "sent", "failed")
 SENDER = "sender"
 _FREE = dt.datetime(2000, 1, 1)
-
-
-@contextmanager
-def transaction(engine: Engine) -> Iterator[Connection]:
-    """A write transaction outside a request (the sender's loop); SQLite takes its lock first."""
-    if engine.dialect.name == "sqlite":
-        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
-    with engine.begin() as conn:
-        yield conn
 
 
 def _insert(conn: Connection, table):

@@ -44,6 +44,17 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """A write transaction outside a request (the CLI, the sender's loop, a script beside a
+    running server), committed on exit; SQLite takes its write lock first, so it waits for
+    another writer instead of failing with "database is locked"."""
+    if engine.dialect.name == "sqlite":
+        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+    with engine.begin() as conn:
+        yield conn
+
+
 def init_app(app: Flask) -> None:
     """Attach an engine to the app and close the request's connection on teardown."""
     app.extensions["dutybook.engine"] = make_engine(app.config["DATABASE_URL"])
@@ -66,10 +77,7 @@ def writing() -> Iterator[Connection]:
     """A write transaction committed on exit; the read connection is finished first."""
     if "db" in g:
         g.db.commit()
-    eng = engine()
-    if eng.dialect.name == "sqlite":
-        eng = eng.execution_options(sqlite_begin="IMMEDIATE")
-    with eng.begin() as conn:
+    with transaction(engine()) as conn:
         yield conn
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from pwa.ops import desk as rules
 from pwa.ops.tickets import KINDS
-from pwa.store.db import make_engine
+from pwa.store.db import make_engine, transaction
 from tests.e2e.conftest import ARTIFACTS, FIXTURE, ROOT, build_site
 from tests.e2e.helpers import go, jpeg_bytes, sign_in, unsynced, wait_unsynced
 
@@ -66,7 +66,7 @@ def dispatch(
     sent = when + assigned_after
     engine = make_engine(f"sqlite:///{server.db_path}")
     try:
-        with engine.begin() as conn:
+        with transaction(engine) as conn:
             report = rules.Report(
                 "jinxiu", category, room, "张女士", "13800138000", description, "phone"
             )
@@ -89,7 +89,7 @@ def desk_event(server, tid: str, kind: str, at: dt.datetime) -> None:
     when = at.astimezone(dt.UTC).replace(tzinfo=None)
     engine = make_engine(f"sqlite:///{server.db_path}")
     try:
-        with engine.begin() as conn:
+        with transaction(engine) as conn:
             event = rules.NewEvent(str(uuid.uuid4()), kind, when, "desk", {})
             rules.add(conn, desk, tid, [event], when)
     finally:

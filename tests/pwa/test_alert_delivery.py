@@ -19,6 +19,7 @@ from pwa.ops.delivery import Settings
 from pwa.server import alert_loop
 from pwa.store import accounts
 from pwa.store import alerts as outbox
+from pwa.store.db import transaction
 from tests.pwa.alert_support import (
     Mailbox,
     RobotServer,
@@ -150,7 +151,7 @@ def test_back_off_doubles_to_its_cap_then_gives_up_for_an_admin_to_retry(alert_a
         "environment variable T_LY_DING is not set",
     }
     engine = alert_app.extensions["dutybook.engine"]
-    with outbox.transaction(engine) as conn:
+    with transaction(engine) as conn:
         assert outbox.retry(conn, gave_up[0].id, utcnow())
         assert not outbox.retry(conn, gave_up[0].id, utcnow())  # pending now, not failed
     assert rows(alert_app)[0].status == "pending"
@@ -160,7 +161,7 @@ def test_the_lease_lets_one_sender_at_a_time(alert_app):
     engine = alert_app.extensions["dutybook.engine"]
     now = utcnow()
     later = now + dt.timedelta(seconds=60)
-    with outbox.transaction(engine) as conn:
+    with transaction(engine) as conn:
         assert outbox.take_lease(conn, "a", now, later)
         assert not outbox.take_lease(conn, "b", now, later)
         assert outbox.take_lease(conn, "a", now, later)  # renewing its own

@@ -16,6 +16,7 @@ from pwa.ops import alerts, delivery, desk
 from pwa.ops.alerts import Rules
 from pwa.store import accounts, db
 from pwa.store import alerts as outbox
+from pwa.store.db import transaction
 from pwa.store.models import tokens
 from tests.conftest import make_app
 from tests.pwa.alert_support import alert_sop
@@ -178,7 +179,7 @@ def test_looking_again_queues_nothing_twice(alert_app):
     queued = []
     for _ in range(3):
         rows = delivery.rows_for(found(alert_app), raw, utcnow())
-        with outbox.transaction(engine) as conn:
+        with transaction(engine) as conn:
             queued.append(outbox.enqueue(conn, rows))
     # two missed slots, to the WeCom and the DingTalk robot each, and the night shift's digest
     # (it ended at 08:00) to WeCom

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy import create_engine, inspect, text
 
 from pwa import create_app
-from pwa.store.db import make_engine
+from pwa.store.db import make_engine, transaction
 from pwa.store.migrate import current, head, upgrade
 from pwa.store.models import metadata
 
@@ -46,6 +48,35 @@ def test_sqlite_pragmas(tmp_path):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+
+
+def test_a_write_beside_another_writer_waits_for_it_instead_of_failing(tmp_path):
+    # A script or the CLI writing while the server writes: a deferred transaction that has
+    # read and then writes gets "database is locked" at once when the other commits first.
+    # transaction() takes the write lock up front, so it waits and then succeeds.
+    engine = make_engine(f"sqlite:///{tmp_path / 'two.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    holding, done = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with transaction(engine) as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            holding.set()
+            done.wait(5)
+
+    writer = threading.Thread(target=first)
+    writer.start()
+    assert holding.wait(5)
+    threading.Timer(0.3, done.set).start()
+    with transaction(engine) as conn:
+        seen = conn.execute(text("SELECT count(*) FROM t")).scalar()
+        conn.execute(text("INSERT INTO t VALUES (2)"))
+    writer.join()
+    assert seen == 1  # it waited for the first writer's commit
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 2
+    engine.dispose()
 
 
 def test_sqlite_commits_are_synced_to_disk(sqlite_app):

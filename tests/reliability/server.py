@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from pwa.store import accounts
-from pwa.store.db import make_engine
+from pwa.store.db import make_engine, transaction
 from pwa.store.models import records
 from tests.pwa.support import PASSWORD, SOP, app_data, now_iso
 
@@ -32,7 +32,7 @@ def free_port() -> int:
 
 def add_engineers(database: str, names: list[str]) -> None:
     engine = make_engine(database)
-    with engine.begin() as conn:
+    with transaction(engine) as conn:
         for name in names:
             accounts.add_user(
                 conn, accounts.hasher(1024, 1), name, PASSWORD, ["engineer"], ["lanyuan"]
