@@ -14,6 +14,7 @@ MODULES = [
     "bench.bench_sync",
     "bench.bench_build",
     "bench.bench_app",
+    "bench.bench_phone",
     "bench.bench_dashboard",
     "bench.bench_search",
     "bench.bench_desk",
