@@ -92,8 +92,18 @@ def site_dir() -> Path:
     return Path(current_app.config.get("SITE_DIR", "site")).resolve()
 
 
+# Every module the entry module reaches, fetched at once: offline, each level of imports
+# found one by one costs a round trip through the service worker (the worker script and
+# the entry itself are not preloaded).
+PRELOAD = sorted(
+    f"/app/static/app/{p.name}"
+    for p in (STATIC / "app").glob("*.js")
+    if p.name not in ("main.js", "writer.js")
+)
+
+
 def _shell_html() -> str:
-    return render_template("app/index.html")
+    return render_template("app/index.html", preload=PRELOAD)
 
 
 EMERGENCY_URL = "/app/emergency.json"

@@ -158,3 +158,13 @@ def test_the_precache_leaves_out_search_languages_the_index_does_not_use(sqlite_
     }
     index.write_text("not json", encoding="utf-8")  # unreadable: keep them all
     assert len(precached()) == 4
+
+
+def test_the_shell_fetches_every_module_at_once(sqlite_app):
+    # offline, a chain of imports found level by level costs a round trip through the
+    # service worker each: the shell names them all for the browser to fetch in parallel
+    html = sqlite_app.test_client().get("/app/").get_data(as_text=True)
+    preloaded = set(
+        re.findall(r'<link rel="modulepreload" href="/app/static/app/([\w.-]+)">', html)
+    )
+    assert preloaded == set(modules()) - {"main.js", "writer.js"}
