@@ -372,9 +372,7 @@ def demo(ctx: click.Context, at: str | None) -> None:
     except DemoRefused as exc:
         raise click.ClickException(str(exc)) from None
     if counts is None:
-        click.echo(
-            "the demo week is already there; nothing added (it is written once, on an empty database)"
-        )
+        click.echo("the demo week is already there; nothing added (it is written only once)")
         return
     made = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
     click.echo(f"demo week written: {sum(counts.values())} records ({made})")

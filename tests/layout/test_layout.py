@@ -17,7 +17,6 @@ FOUNDATION = {"pwa.clock", "pwa.config"}
 ASSEMBLY = {
     "cli",
     "demo",
-    "demo_work",
     "server",
     "errors",
     "security",

@@ -1,50 +1,30 @@
-"""`dutybook demo`: the seven days before now written into a fresh install, so a first look at
-the dashboard has a week to show: rounds and checklists done, late and missed, a phone that has
-not synced, exceptions, tickets, drills and handovers.
-
-Nothing is inserted by hand. Each phone's records are built as the app builds them, from the
-handbook's own checklists, routes, plans and schedules, and pushed through the app's real
-`POST /api/v1/records` with a token issued to a demo account; the desk's and the resident's
-steps go through `pwa.ops.desk`, the exception workflow through `pwa.ops.exceptions_flow`. The
-app's clock is held at each step's moment while it runs (`pwa.clock.held`), so received times,
-last syncs and deadlines are those of the week. Demo phones' ids start with `demo-`, demo
-tickets are marked `reported_from = "demo"`: a database holding anything else is refused, and
-one that already holds the demo week is left as it is.
+"""The demo week being written (`dutybook demo`, `pwa/demo/`): its phones, each with a token
+of a demo account, and its steps in time order, each taken with the app's clock held at its
+moment (`pwa.clock.held`). A phone's records go up through the app's own
+`POST /api/v1/records`; the desk's and the workflow's steps are writes as their pages make them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 
 from pwa import clock
 from pwa.api.definitions import current_bundle
-from pwa.config import STAFF_ROLES
 from pwa.ops import exceptions_flow
-from pwa.store import accounts, records, staff, tickets
+from pwa.store import accounts, tickets
 from pwa.store.db import transaction
 
-DEVICE_PREFIX = "demo-"
-TICKET_MARK = "demo"
-DEMO_ROLES = (*STAFF_ROLES, "supervisor", "admin")
+DEVICE_PREFIX = "demo-"  # every demo phone's id starts so
 NIGHT_GUARD = "demo-guard2"  # the guard who takes over at the shift change
 DAYS = 7
-HELD_BACK = dt.timedelta(hours=5)  # the garage cleaner's phone last synced this long ago
 TOKEN_HOURS = 24 * (DAYS + 3)
-# who does a document's work, by the first of its roles found here
-WORKERS = ("guard", "cleaner", "engineer", "greener", "service", "supervisor")
-NIGHT_SHIFTS = ("night", "cr-middle", "cr-late")
 MINUTE = dt.timedelta(minutes=1)
-
-
-class DemoRefused(Exception):
-    """The database holds what the demo did not write."""
 
 
 @dataclass
@@ -90,9 +70,6 @@ class Week:
             device = f"{DEVICE_PREFIX}{username.removeprefix('demo-')}-{site}"
             self.phones[key] = Phone(username, device, site)
         return self.phones[key]
-
-    def local(self, day: dt.date, hours: int, minutes: int = 0) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(hours, minutes), self.tz)
 
     def at(self, moment: dt.datetime, run: Callable[[], None]) -> None:
         self.steps.append(Step(moment.astimezone(dt.UTC), len(self.steps), run))
@@ -170,12 +147,12 @@ class Week:
 
     # --- the run --------------------------------------------------------------------------------
 
-    def run(self) -> dict[str, int]:
+    def run(self, plans: Iterable[Callable[[Week], None]]) -> dict[str, int]:
+        """Plan the week (each of `plans` adds its steps), then take the steps in time order."""
         with self.engine.connect() as conn:
             self.user_ids = {u.username: u.id for u in accounts.list_users(conn)}
-        from pwa.demo_work import plan_week
-
-        plan_week(self)
+        for plan in plans:
+            plan(self)
         for phone in self.phones.values():
             if phone.offline_since is None:
                 moment = self.now - dt.timedelta(minutes=3 + len(phone.device) % 7)
@@ -210,9 +187,6 @@ class Week:
 
     # --- the desk and the workflow ----------------------------------------------------------------
 
-    def people(self, conn, site: str, role: str) -> set[str]:
-        return {name for _, name, _ in staff.site_staff(conn, site, [role])}
-
     def seen(self, ticket_id: str) -> str:
         with self.engine.connect() as conn:
             row = tickets.ticket(conn, ticket_id)
@@ -233,53 +207,3 @@ class Week:
             )  # fmt: skip
 
         self.at(moment, lambda: self.write(change))
-
-
-def check_database(app: Flask) -> int:
-    """How many demo records the database holds; DemoRefused if it holds anything else."""
-    with app.extensions["dutybook.engine"].connect() as conn:
-        ours, others = records.count_by_device(conn, DEVICE_PREFIX)
-        foreign_tickets = tickets.count_not_from(conn, TICKET_MARK)
-    if others or foreign_tickets:
-        what = f"{others} records from real devices" if others else ""
-        if foreign_tickets:
-            what += (" and " if what else "") + f"{foreign_tickets} tickets not made by the demo"
-        raise DemoRefused(
-            f"refusing to write the demo week: this database holds {what}. "
-            "The demo is for a fresh install; point DUTYBOOK_DATABASE_URL at an empty database."
-        )
-    return ours
-
-
-def ensure_people(app: Flask, hasher) -> list[tuple[str, str, str]]:
-    """The demo accounts the week needs that are missing, added: (name, role, password) each."""
-    sites = sorted(current_bundle().site_ids)
-    wanted = [(f"demo-{role}", role) for role in DEMO_ROLES] + [(NIGHT_GUARD, "guard")]
-    made = []
-    with transaction(app.extensions["dutybook.engine"]) as conn:
-        have = {u.username for u in accounts.list_users(conn)}
-        for name, role in wanted:
-            if name not in have:
-                password = accounts.new_password()
-                accounts.add_user(conn, hasher, name, password, [role], sites)
-                made.append((name, role, password))
-    if made:
-        saved = Path(app.instance_path) / "demo-accounts.txt"
-        saved.parent.mkdir(parents=True, exist_ok=True)
-        saved.touch(mode=0o600)
-        with saved.open("a", encoding="utf-8") as out:
-            out.writelines(f"  {name:<18} {role:<11} {pw}\n" for name, role, pw in made)
-    return made
-
-
-def write_week(
-    app: Flask, now: dt.datetime, echo: Callable[[str], None], hasher
-) -> dict[str, int] | None:
-    """Write the demo week ending at `now` (aware); None when it is there already."""
-    with app.app_context():
-        if check_database(app):
-            return None
-        for name, role, password in ensure_people(app, hasher):
-            echo(f"added demo account {name} ({role}) password: {password}")
-        week = Week(app, now, echo)
-    return week.run()

@@ -1,12 +1,12 @@
-"""What happens in the demo week (`pwa/demo.py` writes it): each phone's rounds and checklists
+"""What happens in the demo week (`pwa.demo.week` writes it): each phone's rounds and checklists
 against the handbook's schedules, some late and some missed; exceptions and their workflow;
 tickets from report to call-back; drills; handovers at each shift change.
 
 Chance is seeded by the site and the day, so one `now` always gives the same week. A few things
 are always there, whatever the dice say, so a first look finds each: yesterday's day round
-started late and its last round missed, the garage cleaner's phone silent for five hours, a
-ticket rated, one late on site, one not yet dispatched, an overdue exception, an unacknowledged
-handover.
+started late and its last round missed, the garage cleaner's phone silent since yesterday
+afternoon, a ticket rated, one late on site, one not yet dispatched, an overdue exception, an
+unacknowledged handover.
 """
 
 from __future__ import annotations
@@ -14,96 +14,28 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
-from typing import TYPE_CHECKING
 
+from pwa.demo.data import checklist_data, iso, round_data
+from pwa.demo.week import NIGHT_GUARD, Phone, Week
 from pwa.ops import desk as rules
 from pwa.ops import schedules
 from pwa.ops.documents import route
 
-if TYPE_CHECKING:
-    from pwa.demo import Phone, Week
-
 M = dt.timedelta(minutes=1)
-SECOND = ("李强", "赵磊", "孙涛", "周明")  # the night round's second guard, by name
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.replace(microsecond=0).isoformat()
+HELD_BACK = dt.timedelta(hours=17)
+NIGHT_SHIFTS = ("night", "cr-middle", "cr-late")
+# who does a document's work, by the first of its roles found here
+WORKERS = ("guard", "cleaner", "engineer", "greener", "service", "supervisor")
 
 
 def worker(week: Week, exp: schedules.Expectation, site: str) -> Phone | None:
     """The demo phone that does an expectation's work, by its roles and its shift."""
-    from pwa.demo import NIGHT_GUARD, NIGHT_SHIFTS, WORKERS
-
     role = next((r for r in WORKERS if r in exp.roles), None)
     if role is None:
         return None  # a manager's checklist: the demo has no manager on a phone
     if role == "guard" and exp.shift in NIGHT_SHIFTS:
         return week.phone(NIGHT_GUARD, site)
     return week.phone(f"demo-{role}", site)
-
-
-def checklist_data(doc: dict, start: dt.datetime, end: dt.datetime, rng, shift, bad: bool):
-    """A run as checklist.js builds it: every item answered, one failing or out of range if
-    `bad`."""
-    items, failed, out = {}, [], []
-    answerable = [i for i in doc["items"] if (i.get("type") or "check") != "photo"]
-    spoilt = rng.choice(answerable)["id"] if bad and answerable else None
-    for item in answerable:
-        kind = item.get("type") or "check"
-        if kind == "check":
-            value: object = item["id"] != spoilt
-            if not value:
-                failed.append(item["id"])
-        elif kind == "number":
-            low, high = item.get("min"), item.get("max")
-            if low is not None and high is not None:
-                value = round(low + (high - low) * rng.uniform(0.3, 0.7), 2)
-            else:
-                value = float(low if low is not None else high if high is not None else 1)
-            if item["id"] == spoilt and high is not None:
-                value = round(high * 1.25 + 1, 2)
-                out.append(item["id"])
-        elif kind == "text":
-            value = "正常"
-        else:
-            options = item.get("options") or ["正常"]
-            value = [options[0]] if item.get("multiple") else options[0]
-        items[item["id"]] = {"value": value, "out_of_range": item["id"] in out}
-    return {
-        "started_at": _iso(start),
-        "finished_at": _iso(end),
-        "shift": shift,
-        "items": items,
-        "out_of_range": out,
-        "failed": failed,
-    }
-
-
-def round_data(doc: dict, start: dt.datetime, exp, rng, skip: int = 0) -> tuple[dict, dt.datetime]:
-    """A round as patrol.js builds it, its checkpoints scanned in order; `skip` of the last ones
-    missed. (data, when it finished)."""
-    stops = [c["code"] for c in doc["checkpoints"]]
-    done = stops[: len(stops) - skip]
-    gap = dt.timedelta(minutes=max(1, (exp.allowed_minutes or 40) * 0.7 / max(1, len(stops))))
-    scans, moment = [], start
-    for code in done:
-        moment += gap + dt.timedelta(seconds=rng.randint(0, 50))
-        scans.append({"code": code, "at": _iso(moment), "checkpoint": code, "flag": None})
-    second = rng.choice(SECOND) if exp.people > 1 else None
-    data = {
-        "started_at": _iso(start),
-        "finished_at": _iso(moment),
-        "elapsed_s": int((moment - start).total_seconds()),
-        "order": doc.get("order") or "strict",
-        "people": exp.people,
-        "second_person": second,
-        "scans": scans,
-        "missed": stops[len(done) :],
-        "complete": not skip,
-        "shift": exp.shift if exp.every == "shift" else None,
-    }
-    return data, moment
 
 
 def plan_rounds(week: Week) -> None:
@@ -145,7 +77,8 @@ def one_slot(week, phone, exp, doc, slot, index, rng, busy, forced) -> None:
         fate = forced or rng.choices(("on_time", "late", "missed"), (84, 8, 8))[0]
         window = (slot.deadline - slot.due).total_seconds() / 60
         start = slot.due + dt.timedelta(minutes=rng.randint(3, max(4, int(window * 0.4))))
-        if fate == "late":
+        if fate == "late" and exp.kind == "patrol":
+            # a round started after its slot's deadline; a late checklist is synced late
             start = slot.deadline + dt.timedelta(minutes=rng.randint(12, 35))
     start = max(start, busy.get(exp.def_id, start) + 10 * M)
     if fate == "missed" or start < week.start or start > now - 40 * M:
@@ -220,7 +153,7 @@ def plan_exceptions(week: Week) -> None:
         parts = doc.get("items") or doc.get("checkpoints") or []
         part = parts[-1].get("id") or parts[-1]["code"]
         data = {"category": category, "note": note, "photos": [], "item": part,
-                "emergency": None, "started_at": _iso(made - 4 * M)}  # fmt: skip
+                "emergency": None, "started_at": iso(made - 4 * M)}  # fmt: skip
         rid = week.record(week.phone(who, site), "exception", def_id, made, data, made + 3 * M)
         if flow in ("assigned", "resolved", "verified"):
             fixer = "demo-engineer" if flow != "resolved" else who
@@ -240,14 +173,14 @@ def plan_drills(week: Week) -> None:
         doc = week.raw["documents"][def_id]["doc"]
         start = (now - dt.timedelta(days=ago)).replace(hour=15, minute=0, second=0)
         actions = [
-            {"index": i, "text": a["text"], "done_at": _iso(start + (i + 1) * 2 * M),
+            {"index": i, "text": a["text"], "done_at": iso(start + (i + 1) * 2 * M),
              "done_by": "demo-guard"}
             for i, a in enumerate(doc.get("first_actions") or [])
         ]  # fmt: skip
         levels = [s["level"] for s in doc.get("severity") or []]
         data = {
-            "started_at": _iso(start),
-            "ended_at": _iso(start + 35 * M),
+            "started_at": iso(start),
+            "ended_at": iso(start + 35 * M),
             "scenario": scenario,
             "severity": levels[0] if levels else None,
             "participants": ["demo-guard", "demo-engineer", "demo-supervisor"],
@@ -264,8 +197,6 @@ def plan_drills(week: Week) -> None:
 def plan_handovers(week: Week) -> None:
     """At each shift change of the gate: the outgoing guard hands over, the incoming one
     acknowledges; one acknowledged late, one never."""
-    from pwa.demo import NIGHT_GUARD
-
     if "CHK-GATE-HANDOVER" not in week.raw["documents"]:
         return
     now = week.now.astimezone(week.tz)
@@ -274,8 +205,9 @@ def plan_handovers(week: Week) -> None:
         day = week.start.astimezone(week.tz).date()
         changes = []
         while day <= now.date():
-            changes += [(week.local(day, 8), NIGHT_GUARD, "demo-guard", "night"),
-                        (week.local(day, 20), "demo-guard", NIGHT_GUARD, "day")]  # fmt: skip
+            morning, evening = (dt.datetime.combine(day, dt.time(h), week.tz) for h in (8, 20))
+            changes += [(morning, NIGHT_GUARD, "demo-guard", "night"),
+                        (evening, "demo-guard", NIGHT_GUARD, "day")]  # fmt: skip
             day += dt.timedelta(days=1)
         changes = [c for c in changes if week.start < c[0] < now - 45 * M]
         for n, (moment, outgoing, incoming, shift) in enumerate(changes):
@@ -290,7 +222,7 @@ def plan_handovers(week: Week) -> None:
                 continue  # the incoming guard never acknowledged this one
             late = n == len(changes) - 5
             acked = made + (47 if late else 6) * M
-            ack = {"handover": previous, "acknowledged_at": _iso(acked), "disputed": [],
+            ack = {"handover": previous, "acknowledged_at": iso(acked), "disputed": [],
                    "note": ""}  # fmt: skip
             week.record(week.phone(incoming, site), "handover_ack", "CHK-GATE-HANDOVER", acked,
                         ack, acked + 2 * M)  # fmt: skip
@@ -298,6 +230,8 @@ def plan_handovers(week: Week) -> None:
 
 def plan_tickets(week: Week) -> None:
     """Tickets as the desk, the resident and the engineer's phone make them."""
+    if week.desk is None:
+        return
     now = week.now.astimezone(week.tz)
     service, engineer = "demo-service", "demo-engineer"
     cases = [
@@ -330,8 +264,8 @@ def plan_tickets(week: Week) -> None:
         actor = "resident" if source == "resident" else service
 
         def report(rep=rep, ticket_id=ticket_id, actor=actor) -> None:
-            week.write(lambda conn, moment: rules.report(
-                conn, week.desk, rep, actor=actor, user_id=week.user_ids.get(actor), now=moment,
+            week.write(lambda conn, when: rules.report(
+                conn, week.desk, rep, actor=actor, user_id=week.user_ids.get(actor), now=when,
                 reported_from="demo", ticket_id=ticket_id))  # fmt: skip
 
         week.at(reported, report)
@@ -382,16 +316,9 @@ def desk_step(week: Week, ticket_id: str, kind: str, data: dict, who: str) -> No
     week.write(change)
 
 
-def plan_week(week: Week) -> None:
-    from pwa.demo import HELD_BACK
-
-    # the garage cleaner's phone at jinxiu has not called in for five hours
+def plan_phones(week: Week) -> None:
+    """The garage cleaner's phone at jinxiu, left in a locker, has not called in since yesterday
+    afternoon: what it holds is not yet synced."""
     held = week.phone("demo-cleaner", "jinxiu")
     held.offline_since = week.now - HELD_BACK
     week.at(held.offline_since - 2 * M, lambda: week.call_in(held))
-    plan_rounds(week)
-    plan_exceptions(week)
-    plan_drills(week)
-    plan_handovers(week)
-    if week.desk is not None:
-        plan_tickets(week)
