@@ -366,7 +366,6 @@ def demo(ctx: click.Context, at: str | None) -> None:
     if end.tzinfo is None:
         raise click.BadParameter("needs a UTC offset, e.g. +08:00", param_hint="--now")
     ctx.invoke(users_demo)
-    click.echo(f"writing the demo week up to {end.isoformat(timespec='minutes')}", err=True)
     try:
         counts = write_week(app, end, lambda line: click.echo(line, err=True), _hasher(app))
     except DemoRefused as exc:

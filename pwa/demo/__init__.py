@@ -84,4 +84,7 @@ def write_week(
         for name, role, password in ensure_people(app, hasher):
             echo(f"added demo account {name} ({role}) password: {password}")
         week = Week(app, now, echo)
+    start, end = (moment.astimezone(week.tz).isoformat(timespec="minutes")
+                  for moment in (week.start, week.now))  # fmt: skip
+    echo(f"writing the demo week, {start} to {end}")
     return week.run(PLANS)

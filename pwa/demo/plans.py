@@ -44,7 +44,7 @@ def plan_rounds(week: Week) -> None:
     seen: set[tuple] = set()
     first = week.start.astimezone(week.tz).date()
     for site in week.sites:
-        busy: dict[str, dt.datetime] = {}  # each document's last run's end
+        busy: dict[tuple, dt.datetime] = {}  # each period's last run's end
         for offset in range(
             week.now.astimezone(week.tz).date().toordinal() - first.toordinal() + 1
         ):
@@ -75,12 +75,14 @@ def one_slot(week, phone, exp, doc, slot, index, rng, busy, forced) -> None:
         fate = "on_time"
     else:
         fate = forced or rng.choices(("on_time", "late", "missed"), (84, 8, 8))[0]
+        if fate == "late" and exp.kind == "patrol" and index == len(exp.slots) - 1:
+            fate = "missed"  # started after the shift ended, it would be the next shift's
         window = (slot.deadline - slot.due).total_seconds() / 60
         start = slot.due + dt.timedelta(minutes=rng.randint(3, max(4, int(window * 0.4))))
         if fate == "late" and exp.kind == "patrol":
             # a round started after its slot's deadline; a late checklist is synced late
             start = slot.deadline + dt.timedelta(minutes=rng.randint(12, 35))
-    start = max(start, busy.get(exp.def_id, start) + 10 * M)
+    start = max(start, busy.get((exp.def_id, exp.start), start) + 10 * M)
     if fate == "missed" or start < week.start or start > now - 40 * M:
         return
     if exp.kind == "patrol":
@@ -96,7 +98,7 @@ def one_slot(week, phone, exp, doc, slot, index, rng, busy, forced) -> None:
         if sync is not None and sync > now:
             sync = None
         week.record(phone, "checklist_run", exp.def_id, end, data, sync)
-    busy[exp.def_id] = end
+    busy[(exp.def_id, exp.start)] = end
 
 
 def plan_exceptions(week: Week) -> None:
