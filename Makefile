@@ -34,12 +34,12 @@ run: $(STAMP) system
 	$(BIN)/dutybook run --host $(HOST) --port $(PORT)
 
 # `make run` with a week to look at: the seven days before now written by `dutybook demo`
-# (refused on a database with real records; a second run adds nothing)
+# (it makes the demo accounts first, as `users demo` does; refused on a database with real
+# records; a second run adds nothing)
 demo: $(STAMP) system
 	$(BIN)/dutybook check --strict
 	$(BIN)/dutybook build
 	$(BIN)/dutybook db upgrade
-	$(BIN)/dutybook users demo
 	$(BIN)/dutybook demo
 	$(BIN)/dutybook run --host $(HOST) --port $(PORT)
 
