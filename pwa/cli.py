@@ -70,6 +70,7 @@ def register(main: click.Group) -> None:
     main.add_command(users_group)
     main.add_command(tokens_group)
     main.add_command(alerts_group)
+    main.add_command(demo)
 
 
 @click.command()
@@ -340,3 +341,37 @@ def alerts_run(once: bool) -> None:
             f"found {result.found}, queued {result.queued}, sent {result.sent}, "
             f"failed {result.failed}"
         )
+
+
+@click.command()
+@click.option("--now", "at", help="the week's end, ISO 8601 with offset (default: the app's now)")
+@click.pass_context
+def demo(ctx: click.Context, at: str | None) -> None:
+    """Fill a fresh install with the seven days before now, as the demo accounts' phones and the
+    desk would have made them. Refused on a database with real records; run twice, it says the
+    week is there and adds nothing."""
+    import datetime as dt
+
+    from pwa import clock
+    from pwa.demo import DemoRefused, write_week
+
+    app = _app()
+    try:
+        with app.app_context():
+            end = dt.datetime.fromisoformat(at) if at else clock.now()
+    except ValueError:
+        raise click.BadParameter(
+            "an ISO 8601 time like 2026-06-09T10:30:00+08:00", param_hint="--now"
+        ) from None
+    if end.tzinfo is None:
+        raise click.BadParameter("needs a UTC offset, e.g. +08:00", param_hint="--now")
+    ctx.invoke(users_demo)
+    try:
+        counts = write_week(app, end, lambda line: click.echo(line, err=True), _hasher(app))
+    except DemoRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    if counts is None:
+        click.echo("the demo week is already there; nothing added (it is written only once)")
+        return
+    made = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+    click.echo(f"demo week written: {sum(counts.values())} records ({made})")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, create_engine, insert, select
+from sqlalchemy.pool import NullPool
 
 from pwa.api.schemas import FIELDS
 from pwa.store import accounts
@@ -118,10 +120,15 @@ def app_data(kind: str, at: str | None = None) -> dict:
     }.get(kind, {})
 
 
-def store_unchecked(app: Flask, username: str, recs: list[dict]) -> None:
+def store_unchecked(app: Flask, username: str, recs: list[dict], stdlib_json: bool = False) -> None:
     """Write records straight into the store, past every check of the API: what a store holds
-    from before a check existed (records are append-only, so such rows stay)."""
+    from before a check existed (records are append-only, so such rows stay). `stdlib_json`:
+    `data` encoded by the standard library, past the store's own orjson too, which refuses
+    integers beyond 64 bits (a row another tool or an older server wrote)."""
     engine = app.extensions["dutybook.engine"]
+    if stdlib_json:
+        url = engine.url.render_as_string(hide_password=False)
+        engine = create_engine(url, poolclass=NullPool, json_serializer=json.dumps)
     with engine.begin() as conn:
         user_id = conn.scalar(select(users.c.id).where(users.c.username == username))
         for rec in recs:
