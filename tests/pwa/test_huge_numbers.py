@@ -9,7 +9,15 @@ import io
 import json
 
 from tests.pwa.scenario import dashboard_client
-from tests.pwa.support import add_people, app_data, bearer, record, sign_in, store_unchecked
+from tests.pwa.support import (
+    add_people,
+    app_data,
+    bearer,
+    record,
+    settled,
+    sign_in,
+    store_unchecked,
+)
 
 HUGE = 2**70  # 1180591620717411303424: orjson refuses it, JSON has no limit
 
@@ -27,6 +35,7 @@ def test_a_stored_huge_integer_reads_back_everywhere(app, client):
     other = record(seq=2)
     store_unchecked(app, "eng-l", [rec, other], stdlib_json=True)
     admin = sign_in(client, "admin")
+    settled(app)
 
     # the cursor read: both records, the huge one with its number whole
     page = client.get("/api/v1/records?site=lanyuan", headers=bearer(admin))
