@@ -56,6 +56,8 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
         self.bundle: str | None = None
         self.aliases: dict[str, list[str]] = {}
         self.inserts: dict[str, str] = {}
+        # what the preview (generator.live_site) has already loaded and rendered
+        self.given: Prepared | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # PDFs take a while; a preview while typing does not need them
@@ -97,6 +99,8 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
         content = [f.src_uri for f in files.documentation_pages()]
         early, self.early = self.early, None
         prepared: Prepared | None = early.result(content) if early else None
+        given, self.given = self.given, None
+        prepared = prepared or given
         if prepared is None:
             jobs = 1 if self.serving else None  # no forking beside serve's threads
             prepared = prepare(**self._job(config, content), jobs=jobs)

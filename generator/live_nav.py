@@ -1,0 +1,54 @@
+"""What of the navigation one page shows, so the preview writes again only the pages whose
+view of it changed (generator.live_site)."""
+
+from __future__ import annotations
+
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+
+def _first_page(item):
+    while item is not None and item.children:
+        item = item.children[0]
+    return item
+
+
+def _nav_view(items, ancestors: set[int] | None) -> tuple:
+    """The navigation as Material renders it on one page with navigation.prune: every
+    section on the way to the page open, every other one a link to its first page; all
+    open (`ancestors` None) without navigation.prune."""
+    out = []
+    for item in items:
+        if item.is_section:
+            if ancestors is None or id(item) in ancestors:
+                out.append(("open", item.title, _nav_view(item.children, ancestors)))
+            else:
+                first = _first_page(item)
+                out.append(("shut", item.title, getattr(first, "url", None), bool(item.children)))
+        else:
+            meta = getattr(item, "meta", None) or {}
+            shown = tuple(str(meta.get(k)) for k in ("icon", "subtitle", "status"))
+            out.append(("page", item.title, item.url, shown))
+    return tuple(out)
+
+
+def view(page: Page, nav: Navigation, pruned: bool = True) -> tuple:
+    """Everything of other pages that this page's HTML shows."""
+    ancestors = {id(a) for a in page.ancestors} if pruned else None
+    near = [(p.title, p.url) if p else None for p in (page.previous_page, page.next_page)]
+    return (page.title, _nav_view(nav.items, ancestors), *near)
+
+
+def titled(nav_data) -> list[tuple[str, str]]:
+    """(title, src_uri) of every titled page of a MkDocs `nav` list."""
+    found = []
+    for entry in nav_data:
+        if isinstance(entry, dict):
+            for title, value in entry.items():
+                if isinstance(value, str):
+                    found.append((title, value))
+                else:
+                    found += titled(value)
+        elif isinstance(entry, list):
+            found += titled(entry)
+    return found
