@@ -32,11 +32,16 @@ def _nav_view(items, ancestors: set[int] | None) -> tuple:
     return tuple(out)
 
 
-def view(page: Page, nav: Navigation, pruned: bool = True) -> tuple:
-    """Everything of other pages that this page's HTML shows."""
-    ancestors = {id(a) for a in page.ancestors} if pruned else None
+def view(page: Page, nav: Navigation, pruned: bool = True, memo: dict | None = None) -> tuple:
+    """Everything of other pages that this page's HTML shows. Pages of one section see the
+    same navigation: `memo` (one per navigation) keeps it by section."""
+    memo = {} if memo is None else memo
+    key = id(page.parent) if pruned else None
+    if key not in memo:
+        ancestors = {id(a) for a in page.ancestors} if pruned else None
+        memo[key] = _nav_view(nav.items, ancestors)
     near = [(p.title, p.url) if p else None for p in (page.previous_page, page.next_page)]
-    return (page.title, _nav_view(nav.items, ancestors), *near)
+    return (page.title, memo[key], *near)
 
 
 def titled(nav_data) -> list[tuple[str, str]]:

@@ -67,6 +67,7 @@ class State:
     listing_pages: set[str]
     entries: dict[str, list[dict]] = field(default_factory=dict)  # src_uri: tuned entries
     views: dict[str, tuple] = field(default_factory=dict)  # src_uri: what its template shows
+    tags_digest: tuple = ()  # what the tags page lists (tags_digest)
 
 
 def _stamps(config_file: Path, docs_dir: Path) -> dict[str, tuple[int, int]]:
@@ -92,6 +93,8 @@ class LiveSite:
         self.problems: list[Problem] = []  # the errors the site does not show yet
         self.stamps: dict[str, tuple[int, int]] = {}
         self.source: Source | None = None
+        self.kept: dict[str, tuple] = {}  # handbook.json's entries (bundle.bundle)
+        self.last: dict[str, list[str]] = {}  # what the last update read, rendered, wrote
 
     def build(self) -> str:
         """Bring the site up to date: "full", "update", "error" (problems hold why)."""
@@ -120,6 +123,7 @@ class LiveSite:
         docs_dir = Path(config.docs_dir)
         self.stamps = _stamps(self.config_file, docs_dir)
         self.source = Source(plugin.sop_path, docs_dir)
+        self.kept = {}
         tree = self.source.load()
         if self._failed(tree.problems):
             self.state = None
@@ -163,6 +167,7 @@ class LiveSite:
             config, env, files, nav, nav_data, base, tail, content, marked, rendered,
             state_inserts, codes, listing_pages,
         )  # fmt: skip
+        state.tags_digest = tags_digest(files)
         everything = [f.src_uri for f in files.documentation_pages(inclusion=INCLUSION)]
         self._template(state, everything, True)
         config.plugins.on_post_build(config=config)
@@ -182,7 +187,7 @@ class LiveSite:
             if doc.kind != "site"
         }
         nav = build_nav(tree, content, set(rendered.texts), lang)
-        return inserts(tree, marked, lang), nav, bundle_text(bundle(tree, urls))
+        return inserts(tree, marked, lang), nav, bundle_text(bundle(tree, urls, kept=self.kept))
 
     def _failed(self, problems: list[Problem]) -> bool:
         problems = promote(problems, strict=False)
@@ -236,9 +241,6 @@ class LiveSite:
         state.files = files = Files(
             [*state.base, *(by_uri[u] for u in rendered.texts), *state.tail]
         )
-        for file in new_files:
-            if not file.src_uri.endswith(".md"):
-                file.copy_file()
         pages = {u for u in changed if u.endswith(".md")}
         added = [f.src_uri for f in new_files if f.src_uri.endswith(".md")]
         if nav_data != state.nav_data or added or removed:
@@ -252,11 +254,10 @@ class LiveSite:
             if links or inserts.get(uri) != state.inserts.get(uri):
                 pages.add(uri)
         plugin.inserts = state.inserts = inserts
-        pages |= state.listing_pages
-        self._populate(state, pages, gone_urls)
+        pages = self._populate(state, pages, gone_urls)
         uris = [f.src_uri for f in files.documentation_pages(inclusion=INCLUSION)]
-        pruned = _pruned(config)
-        views = {u: view(files.get_file_from_path(u).page, state.nav, pruned) for u in uris}
+        pruned, memo = _pruned(config), {}
+        views = {u: view(files.get_file_from_path(u).page, state.nav, pruned, memo) for u in uris}
         shown = [u for u in uris if u in pages or views[u] != state.views.get(u)]
         self._template(state, shown, set(pages))
         for template in config.theme.static_templates:
@@ -290,7 +291,9 @@ class LiveSite:
                 file.page.title = title
         state.nav = config.plugins.on_nav(nav, config=config, files=files)
 
-    def _populate(self, state: State, pages: set[str], gone_urls: set[str]) -> None:
+    def _populate(self, state: State, pages: set[str], gone_urls: set[str]) -> set[str]:
+        """Markdown to HTML for `pages`, and for the tags page when what it lists changed;
+        returns the pages made."""
         config, files = state.config, state.files
         tags = config.plugins.get("material/tags")
         plugin = config.plugins["dutybook"]
@@ -298,19 +301,31 @@ class LiveSite:
             plugin.aliases.pop(url, None)
             if tags:
                 tags.mappings.data.pop(url, None)
-        if tags:
-            tags.listings.data = {x for x in tags.listings.data if x.page.file.src_uri not in pages}
-        for uri in pages:
-            page = files.get_file_from_path(uri).page
-            plugin.aliases.pop(page.url, None)
-            if tags:
-                tags.mappings.data.pop(page.url, None)
-            _populate_page(page, config, files)
-        if tags:  # in page order, as a build collects them
-            data = tags.mappings.data
+        listing = state.listing_pages
+        for uri in pages - listing:
+            self._populate_one(state, uri)
+        digest = tags_digest(files)
+        if tags and (digest != state.tags_digest or pages & listing):
+            kept = {x for x in tags.listings.data if x.page.file.src_uri not in listing}
+            tags.listings.data = kept
+            for uri in listing:
+                self._populate_one(state, uri)
+            data = tags.mappings.data  # in page order, as a build collects them
             order = [f.page.url for f in files.documentation_pages() if f.page]
             tags.mappings.data = {url: data[url] for url in order if url in data}
-        state.env = config.plugins.on_env(state.env, config=config, files=files)
+            state.env = config.plugins.on_env(state.env, config=config, files=files)
+            pages = pages | listing
+        state.tags_digest = digest
+        return pages
+
+    def _populate_one(self, state: State, uri: str) -> None:
+        config = state.config
+        page = state.files.get_file_from_path(uri).page
+        config.plugins["dutybook"].aliases.pop(page.url, None)
+        tags = config.plugins.get("material/tags")
+        if tags:
+            tags.mappings.data.pop(page.url, None)
+        _populate_page(page, config, state.files)
 
     def _template(self, state: State, uris: list[str], fresh: set[str] | bool) -> None:
         """Write the HTML of `uris`; the search entries of the `fresh` ones (new content)."""
@@ -318,6 +333,8 @@ class LiveSite:
         search = config.plugins.get("material/search")
         doc_files = files.documentation_pages(inclusion=INCLUSION)
         raw: dict[str, list[dict]] = {}
+        memo: dict = {}
+        pruned = _pruned(config)
         if search and fresh is not True:
             search.search_index.entries = []
         for uri in uris:
@@ -328,7 +345,7 @@ class LiveSite:
             _build_page(page, config, doc_files, state.nav, state.env, excluded=excluded)
             if fresh is True or uri in fresh:
                 raw[uri] = entries[start:]
-            state.views[uri] = view(page, state.nav, _pruned(config))
+            state.views[uri] = view(page, state.nav, pruned, memo)
         if search:
             fields = search.search_index.config.get("fields", {})
             aliases = config.plugins["dutybook"].aliases
@@ -356,6 +373,15 @@ class LiveSite:
             json.dumps(index, ensure_ascii=False, separators=(",", ":"), default=str),
             encoding="utf-8",
         )
+
+
+def tags_digest(files: Files) -> tuple:
+    """What the tags page shows of the other pages: their address, title and tags."""
+    return tuple(
+        (f.page.url, f.page.title, tuple(map(str, f.page.meta.get("tags") or ())))
+        for f in files.documentation_pages()
+        if f.page is not None
+    )
 
 
 def _pruned(config: MkDocsConfig) -> bool:
