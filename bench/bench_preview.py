@@ -107,7 +107,7 @@ def served(folder: Path, cfg: Path) -> tuple[float, list[float]]:
     """Seconds to the first page served, and each edit's seconds until its page shows it."""
     port = _free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    command = [sys.executable, "-m", "generator.cli", "serve-docs", "--config", str(cfg)]
+    command = [str(Path(sys.executable).with_name("dutybook")), "serve-docs", "--config", str(cfg)]
     server = subprocess.Popen(
         [*command, "-a", f"127.0.0.1:{port}"],
         cwd=folder,
@@ -152,7 +152,9 @@ def run(notes: list[str]) -> list[Row]:
             got = in_process(folder, cfg)
         finally:
             os.chdir(here)
+        print(f"    in this process: {got}", file=sys.stderr, flush=True)
         first, waits = served(folder, cfg)
+        print(f"    served: first page {first:.1f} s, edits {waits}", file=sys.stderr, flush=True)
     full = min(got["full"])
     body = statistics.median(got["bodies"])
     seen = statistics.median(waits)

@@ -66,7 +66,20 @@ def builder(live: LiveSite, echo: Callable[[str], None]) -> Callable[[], None]:
     return build
 
 
+def _say_what_mkdocs_says() -> None:
+    """MkDocs' messages (serving on, warnings, browsers reloaded) in the terminal, as
+    `mkdocs serve` shows them."""
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "dutybook", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        handler.dutybook = True
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 def serve(config_file: Path, dev_addr: str, echo: Callable[[str], None] = print) -> None:
+    _say_what_mkdocs_says()
     config = load_config(str(config_file), dev_addr=dev_addr)
     host, port = config.dev_addr
     mount_path = urlsplit(config.site_url or "/").path
