@@ -121,10 +121,24 @@ def test_each_edit_gives_the_site_a_clean_build_gives(
     assert live.problems == []
     same_as_clean_build(live, handbook)
 
-    # a document deleted: its page, its folder, its search entry and bundle entry go
+    # documents deleted: their pages, folders, paper form, search and bundle entries go
     added.unlink()
+    (sop / "checklists" / "chk-control-room.yaml").unlink()
     assert live.build().startswith("update")
     assert not (live.site_dir / "procedures" / "adm-visitors").exists()
+    assert not (live.site_dir / "checklists" / "chk-control-room-print").exists()
+    same_as_clean_build(live, handbook)
+
+    # the desk's limits: the hand-written page that shows them (standards.md) follows
+    replace(sop / "desk" / "svc-desk.yaml", "respond: 5m", "respond: 7m")
+    assert live.build().startswith("update")
+    assert "standards.md" in live.last["written"]
+    same_as_clean_build(live, handbook)
+
+    # the site document (an area's name, on the tags of many pages): everything is rendered
+    replace(sop / "site" / "company.yaml", "name: 单元门厅", "name: 单元大堂")
+    assert live.build().startswith("update")
+    assert len(live.last["rendered"]) == len(live.state.rendered.texts)
     same_as_clean_build(live, handbook)
 
 
