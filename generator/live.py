@@ -116,3 +116,13 @@ def rerender(
         after.reads[uri] = frozenset(seen)
         after.rendered.append(uri)
     return after
+
+
+def stamps(config_file: Path, docs_dir: Path) -> dict[str, tuple[int, int]]:
+    """Size and time of the config and every hand-written file: a change means a full build."""
+    found = {}
+    for path in [config_file, *sorted(docs_dir.rglob("*"))]:
+        if path.is_file():
+            stat = path.stat()
+            found[str(path)] = (stat.st_mtime_ns, stat.st_size)
+    return found

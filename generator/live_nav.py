@@ -1,8 +1,10 @@
-"""What of the navigation one page shows, so the preview writes again only the pages whose
-view of it changed (generator.live_site)."""
+"""What one page shows of the others (the navigation, the tags page's list), so that the
+preview writes again only the pages whose view of them changed (generator.live_site)."""
 
 from __future__ import annotations
 
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
@@ -57,3 +59,17 @@ def titled(nav_data) -> list[tuple[str, str]]:
         elif isinstance(entry, list):
             found += titled(entry)
     return found
+
+
+def tags_digest(files: Files) -> tuple:
+    """What the tags page shows of the other pages: their address, title and tags."""
+    return tuple(
+        (f.page.url, f.page.title, tuple(map(str, f.page.meta.get("tags") or ())))
+        for f in files.documentation_pages()
+        if f.page is not None
+    )
+
+
+def pruned_nav(config: MkDocsConfig) -> bool:
+    """Whether Material shows each page only its own section of the navigation."""
+    return "navigation.prune" in (config.theme.get("features") or [])

@@ -38,8 +38,8 @@ from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
 from generator import qr
-from generator.live import Rendered, Source, rerender
-from generator.live_nav import titled, view
+from generator.live import Rendered, Source, rerender, stamps
+from generator.live_nav import pruned_nav, tags_digest, titled, view
 from generator.prepare import DESK_MARKER, Prepared, _read
 from generator.problems import ERROR, Problem, format_text, promote
 from generator.search import tune
@@ -70,15 +70,6 @@ class State:
     tags_digest: tuple = ()  # what the tags page lists (tags_digest)
 
 
-def _stamps(config_file: Path, docs_dir: Path) -> dict[str, tuple[int, int]]:
-    found = {}
-    for path in [config_file, *sorted(docs_dir.rglob("*"))]:
-        if path.is_file():
-            stat = path.stat()
-            found[str(path)] = (stat.st_mtime_ns, stat.st_size)
-    return found
-
-
 class LiveSite:
     """The preview's site in `site_dir`, built in full once, then updated in place."""
 
@@ -100,7 +91,7 @@ class LiveSite:
         """Bring the site up to date: "full", "update", "error" (problems hold why)."""
         start = time.perf_counter()
         state = self.state
-        outside = state is None or _stamps(self.config_file, Path(state.config.docs_dir))
+        outside = state is None or stamps(self.config_file, Path(state.config.docs_dir))
         what = self.full() if state is None or outside != self.stamps else self.update(state)
         if what != "error":
             self.echo(f"==> {what} in {time.perf_counter() - start:.2f} s")
@@ -121,7 +112,7 @@ class LiveSite:
         config = config.plugins.on_config(config)
         config.plugins.on_pre_build(config=config)
         docs_dir = Path(config.docs_dir)
-        self.stamps = _stamps(self.config_file, docs_dir)
+        self.stamps = stamps(self.config_file, docs_dir)
         self.source = Source(plugin.sop_path, docs_dir)
         self.kept = {}
         tree = self.source.load()
@@ -256,7 +247,7 @@ class LiveSite:
         plugin.inserts = state.inserts = inserts
         pages = self._populate(state, pages, gone_urls)
         uris = [f.src_uri for f in files.documentation_pages(inclusion=INCLUSION)]
-        pruned, memo = _pruned(config), {}
+        pruned, memo = pruned_nav(config), {}
         views = {u: view(files.get_file_from_path(u).page, state.nav, pruned, memo) for u in uris}
         shown = [u for u in uris if u in pages or views[u] != state.views.get(u)]
         self._template(state, shown, set(pages))
@@ -334,7 +325,7 @@ class LiveSite:
         doc_files = files.documentation_pages(inclusion=INCLUSION)
         raw: dict[str, list[dict]] = {}
         memo: dict = {}
-        pruned = _pruned(config)
+        pruned = pruned_nav(config)
         if search and fresh is not True:
             search.search_index.entries = []
         for uri in uris:
@@ -342,8 +333,16 @@ class LiveSite:
             entries = search.search_index.entries if search else []
             start = len(entries)
             excluded = page.file.inclusion.is_excluded()
-            _build_page(page, config, doc_files, state.nav, state.env, excluded=excluded)
-            if fresh is True or uri in fresh:
+            indexed = fresh is True or uri in fresh
+            index = search.search_index if search else None
+            if search and not indexed:  # its entries are kept: the content is the same
+                search.search_index = _Unindexed()
+            try:
+                _build_page(page, config, doc_files, state.nav, state.env, excluded=excluded)
+            finally:
+                if search:
+                    search.search_index = index
+            if indexed:
                 raw[uri] = entries[start:]
             state.views[uri] = view(page, state.nav, pruned, memo)
         if search:
@@ -375,17 +374,12 @@ class LiveSite:
         )
 
 
-def tags_digest(files: Files) -> tuple:
-    """What the tags page shows of the other pages: their address, title and tags."""
-    return tuple(
-        (f.page.url, f.page.title, tuple(map(str, f.page.meta.get("tags") or ())))
-        for f in files.documentation_pages()
-        if f.page is not None
-    )
+class _Unindexed:
+    """Stands in for the search plugin's index while a page whose content did not change
+    is written again (its entries are kept); the theme still sees search enabled."""
 
-
-def _pruned(config: MkDocsConfig) -> bool:
-    return "navigation.prune" in (config.theme.get("features") or [])
+    def add_entry_from_context(self, page: Page) -> None:
+        pass
 
 
 def _unlink(path: Path, site: Path) -> None:
