@@ -196,6 +196,9 @@ class LiveSite:
         tree = self.source.load()
         if self._failed(tree.problems):
             return "error"
+        warned = [p for p in tree.problems if p.path in self.source.reread]
+        if warned:  # the saved file's warnings, as a full build logs them
+            self.echo(format_text(warned))
         config, plugin = state.config, state.config.plugins["dutybook"]
         lang = plugin.config.lang
         rendered = rerender(tree, state.rendered, lang, state.content, config.use_directory_urls)
