@@ -13,6 +13,7 @@ MODULES = [
     "bench.bench_check",
     "bench.bench_sync",
     "bench.bench_build",
+    "bench.bench_preview",
     "bench.bench_app",
     "bench.bench_phone",
     "bench.bench_dashboard",
