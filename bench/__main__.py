@@ -12,6 +12,7 @@ from bench.results import save, write
 MODULES = [
     "bench.bench_check",
     "bench.bench_sync",
+    "bench.bench_phones",
     "bench.bench_build",
     "bench.bench_app",
     "bench.bench_dashboard",
