@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench soak check build system lint clean
+.PHONY: run test deploy-test bench soak check build system lint clean
 
 $(STAMP): pyproject.toml
 	@echo "==> creating virtual environment in $(VENV) and installing dutybook"
@@ -39,6 +39,10 @@ lint: $(STAMP)
 
 test: $(STAMP) system lint
 	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+# the production topology alone (nginx, two app servers, PostgreSQL); `make test` runs it too
+deploy-test: $(STAMP) system
+	$(BIN)/pytest -p no:cacheprovider tests/deploy
 
 bench: $(STAMP) system
 	$(BIN)/python -m bench
