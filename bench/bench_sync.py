@@ -375,6 +375,7 @@ def _one_database(kind: str, tmp: Path, notes: list[str]) -> list[Row]:
     normal_took = 0.0
     normal_lat: list[float] = []
     took = replay_took = bare_took = 0.0
+    loadavg = os.getloadavg()[0]
     lat: list[float] = []
     replay_lat: list[float] = []
     problems: list[str] = []
@@ -397,6 +398,7 @@ def _one_database(kind: str, tmp: Path, notes: list[str]) -> list[Row]:
             replay_took += seconds
             replay_lat, replay_problems = replay_lat + latencies, replay_problems + wrong
         rss, pss, master = _memory_mb(server)
+        loadavg_after = os.getloadavg()[0]
         bare_rss, bare_pss, bare_master = _memory_mb(bare)
     finally:
         for process in (server, bare, normal):
@@ -423,7 +425,8 @@ def _one_database(kind: str, tmp: Path, notes: list[str]) -> list[Row]:
         f"(bare endpoint {bare_rss:.0f} MB, master {bare_master:.0f}), "
         f"PSS at the end {pss:.0f} MB (bare endpoint {bare_pss:.0f} MB); "
         f"wrong statuses: "
-        f"{len(problems) + len(replay_problems)}"
+        f"{len(problems) + len(replay_problems)}; load average {loadavg:.1f} before, "
+        f"{loadavg_after:.1f} after (the machine is shared)"
     )
     durable = []
     if normal is not None:
