@@ -27,8 +27,8 @@ from bench.bench_sync import BIN, WORKERS, _database, _drop, _serve, _site
 from bench.results import Row
 
 PHONES = 500
-ROUNDS = 2
-SECONDS = float(os.environ.get("DUTYBOOK_BENCH_PHONE_SECONDS", "10"))  # per round and server
+ROUNDS = 4
+SECONDS = float(os.environ.get("DUTYBOOK_BENCH_PHONE_SECONDS", "5"))  # per round and server
 SYNC_EVERY = 300  # seconds: a phone syncs after each round or checklist, about every 5 min
 REQUESTS_PER_SYNC = 2  # the definitions' revalidation and the push
 
