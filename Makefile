@@ -6,7 +6,11 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+<<<<<<< HEAD
 .PHONY: run demo test bench soak check build system lint clean
+=======
+.PHONY: run test deploy-test bench soak check build system lint clean
+>>>>>>> s17
 
 $(STAMP): pyproject.toml
 	@echo "==> creating virtual environment in $(VENV) and installing dutybook"
@@ -49,6 +53,10 @@ lint: $(STAMP)
 
 test: $(STAMP) system lint
 	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+# the production topology alone (nginx, two app servers, PostgreSQL); `make test` runs it too
+deploy-test: $(STAMP) system
+	$(BIN)/pytest -p no:cacheprovider tests/deploy
 
 bench: $(STAMP) system
 	$(BIN)/python -m bench

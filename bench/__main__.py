@@ -12,6 +12,7 @@ from bench.results import save, write
 MODULES = [
     "bench.bench_check",
     "bench.bench_sync",
+    "bench.bench_small_syncs",
     "bench.bench_build",
     "bench.bench_preview",
     "bench.bench_app",

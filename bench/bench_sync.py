@@ -96,6 +96,34 @@ def bare_app():
     return app
 
 
+def synchronous_app(level: str):
+    """The product as `dutybook run` serves it (its app, its request log), with SQLite's
+    `synchronous` at `level`: the cost of FULL, measured against NORMAL in the same run."""
+    import logging
+
+    from sqlalchemy import event
+
+    from pwa import create_app
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("dutybook")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    app = create_app()
+    engine = app.extensions["dutybook.engine"]
+
+    @event.listens_for(engine, "connect")
+    def _level(dbapi_connection, _record) -> None:  # after the app's own pragmas
+        dbapi_connection.execute(f"PRAGMA synchronous={level}")
+
+    engine.dispose()  # no connection made before the listener may stay in the pool
+    with engine.connect() as conn:
+        found = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+    assert found == {"FULL": 2, "NORMAL": 1}[level], found
+    return app
+
+
 def _records(client: int) -> list[list[dict]]:
     """About 400 bytes of JSON per record, like a pump-room checklist run."""
     batches = []
@@ -333,7 +361,21 @@ def _one_database(kind: str, tmp: Path, notes: list[str]) -> list[Row]:
         bare_url,
         tmp,
     )
+    # SQLite: the product at synchronous=NORMAL beside it, the cost of FULL on the push
+    normal = normal_url = None
+    if kind == "sqlite":
+        normal_url = _database(kind, tmp, "normal")
+        normal_tokens = _prepare(normal_url)
+        normal, normal_base = _serve(
+            [str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", "sync", "--timeout", "60",
+             "bench.bench_sync:synchronous_app('NORMAL')"],
+            normal_url,
+            tmp,
+        )  # fmt: skip
+    normal_took = 0.0
+    normal_lat: list[float] = []
     took = replay_took = bare_took = 0.0
+    loadavg = os.getloadavg()[0]
     lat: list[float] = []
     replay_lat: list[float] = []
     problems: list[str] = []
@@ -348,15 +390,21 @@ def _one_database(kind: str, tmp: Path, notes: list[str]) -> list[Row]:
             took, lat, problems = took + seconds, lat + latencies, problems + wrong
             seconds, _, _ = _push_all(bare_base, part, tokens, None)
             bare_took += seconds
+            if normal is not None:
+                seconds, latencies, wrong = _push_all(normal_base, part, normal_tokens, "created")
+                normal_took, normal_lat = normal_took + seconds, normal_lat + latencies
+                problems += wrong
             seconds, latencies, wrong = _push_all(base, part, tokens, "duplicate")
             replay_took += seconds
             replay_lat, replay_problems = replay_lat + latencies, replay_problems + wrong
         rss, pss, master = _memory_mb(server)
+        loadavg_after = os.getloadavg()[0]
         bare_rss, bare_pss, bare_master = _memory_mb(bare)
     finally:
-        for process in (server, bare):
-            process.terminate()
-            process.wait(30)
+        for process in (server, bare, normal):
+            if process is not None:
+                process.terminate()
+                process.wait(30)
     _drop(full_url)
     _drop(bare_url)
     # baseline (b): direct inserts
@@ -377,9 +425,30 @@ def _one_database(kind: str, tmp: Path, notes: list[str]) -> list[Row]:
         f"(bare endpoint {bare_rss:.0f} MB, master {bare_master:.0f}), "
         f"PSS at the end {pss:.0f} MB (bare endpoint {bare_pss:.0f} MB); "
         f"wrong statuses: "
-        f"{len(problems) + len(replay_problems)}"
+        f"{len(problems) + len(replay_problems)}; load average {loadavg:.1f} before, "
+        f"{loadavg_after:.1f} after (the machine is shared)"
     )
-    return [
+    durable = []
+    if normal is not None:
+        rate = TOTAL / normal_took
+        notes.append(
+            f"sync push at synchronous=NORMAL, SQLite: the same {TOTAL:,} records pushed in "
+            f"{BATCH}-record "
+            f"batches to the product at synchronous=NORMAL (bench.bench_sync:synchronous_app, "
+            f"same gunicorn settings), in the same rounds: {rate:,.0f}/s (p50 "
+            f"{_pct(normal_lat, 50):.0f} ms, p99 {_pct(normal_lat, 99):.0f} ms) against FULL's "
+            f"{full:,.0f}/s"
+        )
+        durable.append(
+            Row(
+                "sync push SQLite over HTTP, synchronous FULL / NORMAL, records/s",
+                "FULL ≥ 0.8× NORMAL",
+                f"{full:,.0f} / {rate:,.0f}",
+                f"{full / rate:.2f}× NORMAL",
+                full / rate >= 0.8,
+            )
+        )
+    return durable + [
         Row(
             f"sync push {name}, records/s (p50/p99 batch ms)",
             f"≥ {target:,}",

@@ -32,7 +32,8 @@ api = Blueprint("auth_api", __name__, url_prefix="/api/v1")
 bp = Blueprint("auth", __name__, url_prefix="/dashboard")
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-# writing last_used_at on every request would turn every read into a write
+# writing last_used_at on every request would turn every read into a write; when it is due it
+# joins the request's own write, or is written after the answer has left (db.after_use)
 TOUCH_EVERY = dt.timedelta(minutes=5)
 
 
@@ -59,17 +60,13 @@ def current_user() -> User | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("Use 'Authorization: Bearer <token>'.")
-        conn = db.connection()
-        token_id, user_id, problem, last_used = accounts.bearer_lookup(conn, token.strip())
-        if problem:
-            raise _unauthorized(problem)
-        user = accounts.load_user(conn, user_id, token_id)
-        if user is None or user.disabled:
-            raise _unauthorized("The account is disabled.")
-        if last_used is None or utcnow() - last_used > TOUCH_EVERY:
-            with db.writing() as write:
-                accounts.touch_token(write, token_id)
-        g.user = user
+        found = accounts.bearer(db.connection(), token.strip())
+        if found.problem:
+            raise _unauthorized(found.problem)
+        if found.last_used is None or utcnow() - found.last_used > TOUCH_EVERY:
+            token_id, now = found.user.token_id, utcnow()
+            db.owe(lambda conn: accounts.touch_token(conn, token_id, now))
+        g.user = found.user
     elif "uid" in session:
         user = accounts.load_user(db.connection(), session["uid"])
         if user is None or user.disabled or user.session_epoch != session.get("epoch"):

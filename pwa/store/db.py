@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import orjson
-from flask import Flask, current_app, g
+from flask import Flask, Response, after_this_request, current_app, g
 from sqlalchemy import Connection, Engine, create_engine, event
 
 
@@ -79,6 +80,35 @@ def writing() -> Iterator[Connection]:
         g.db.commit()
     with transaction(engine()) as conn:
         yield conn
+        for work in g.pop("db_owed", []):
+            work(conn)
+
+
+def owe(work: Callable[[Connection], None]) -> None:
+    """Bookkeeping the request owes the database (a token's last use): done in the request's
+    own write transaction when it opens one, else after the answer has left, in a short one of
+    its own, so a read stays one query and never waits for a writer."""
+    if "db_owed" not in g:
+        g.db_owed = []
+        after_this_request(_settle_after)
+    g.db_owed.append(work)
+
+
+def _settle_after(response: Response) -> Response:
+    owed = g.pop("db_owed", [])
+    if owed:
+        target = engine()
+        response.call_on_close(lambda: _settle(target, owed))
+    return response
+
+
+def _settle(engine: Engine, owed: list[Callable[[Connection], None]]) -> None:
+    try:
+        with transaction(engine) as conn:
+            for work in owed:
+                work(conn)
+    except Exception:  # the answer has left: bookkeeping that fails is logged, never raised
+        logging.getLogger("dutybook").exception("bookkeeping after the answer failed")
 
 
 def _close(_exc: BaseException | None) -> None:

@@ -111,7 +111,7 @@ def test_last_sync_per_device(engine, people):
         accounts.issue_token(conn, people["li"], "phone-2", 12)  # never used
         far, _ = accounts.issue_token(conn, people["wang"], "phone-3", 12)
         for token in (recent, far):
-            token_id = accounts.bearer_lookup(conn, token)[0]
+            token_id = accounts.bearer(conn, token).user.token_id
             accounts.touch_token(conn, token_id)
     with engine.connect() as conn:
         since = utcnow() - dt.timedelta(hours=1)
