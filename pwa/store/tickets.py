@@ -81,6 +81,14 @@ def events_of(conn: Connection, ticket_id: str) -> list[Row]:
     )
 
 
+def events_by(conn: Connection, ticket_ids: Sequence[str], actor: str) -> list[Row]:
+    """One actor's events on these tickets: their ids and the derived state's flag, if any."""
+    query = select(ticket_events.c.id, ticket_events.c.ticket_id, ticket_events.c.flag).where(
+        ticket_events.c.ticket_id.in_(ticket_ids), ticket_events.c.actor == actor
+    )
+    return list(conn.execute(query))
+
+
 def set_flags(conn: Connection, ticket_id: str, flags: dict[str, str]) -> None:
     """Mark the events the derived state could not take, and clear the rest."""
     conn.execute(
