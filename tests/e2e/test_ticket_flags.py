@@ -11,6 +11,7 @@ import uuid
 from pwa.ops import desk as rules
 from pwa.store.db import make_engine, transaction
 from tests.e2e.helpers import go, sign_in, wait_unsynced
+from tests.e2e.test_accessibility import assert_accessible, audit
 from tests.e2e.test_tickets import (  # noqa: F401  (handbook: the desk's handbook fixture)
     MINUTE,
     dispatch,
@@ -89,6 +90,7 @@ def test_the_phone_says_why_the_server_marked_its_events(server, context, page, 
     )
     shot(page, "ticket-flagged")
     assert fits(page)
+    assert_accessible(audit(page, "app-ticket-flagged"))
     go(page, "#/tickets")
     assert page.inner_text(f'a[data-ticket="{tid}"] .flagged') == "2 条操作被服务器标记"
 
