@@ -18,8 +18,8 @@ from pwa.api.auth import require_user
 from pwa.api.definitions import current_bundle
 from pwa.errors import ApiError
 from pwa.ops import desk as rules
-from pwa.ops.tickets import CLOCKS
-from pwa.store import db
+from pwa.ops.tickets import CLOCKS, explain
+from pwa.store import db, records
 from pwa.store import tickets as store
 from pwa.store.accounts import User
 
@@ -38,7 +38,7 @@ def sees_phone(user: User, site: str) -> bool:
     return user.is_admin or (site in user.sites and ("service" in user.roles or user.is_supervisor))
 
 
-def phone_json(row, user: User, categories: dict) -> dict:
+def phone_json(row, user: User, categories: dict, flags: dict | None = None) -> dict:
     category = categories.get(row.category, {})
     return {
         "id": row.id,
@@ -66,7 +66,24 @@ def phone_json(row, user: User, categories: dict) -> dict:
             for name in CLOCKS
             if category.get(name)
         },
+        # why the server marked this person's events on the ticket: event id → reasons
+        "flags": (flags or {}).get(row.id, {}),
     }
+
+
+def flags_for(conn: Connection, user: User, ticket_ids: list[str]) -> dict[str, dict]:
+    """For each ticket, the caller's own events the server marked and why: the log kept but
+    did not apply them (`pwa.ops.tickets.explain`), or their record came in flagged (the
+    phone's time far from the server's: {"why": "clock"})."""
+    mine = store.events_by(conn, ticket_ids, user.username) if ticket_ids else []
+    stored = records.flags_of(conn, [e.id for e in mine]) if mine else {}
+    found: dict[str, dict] = {}
+    for event in mine:
+        reasons = [explain(event.flag)] if event.flag else []
+        reasons += [{"why": flag} for flag in stored.get(event.id, ())]
+        if reasons:
+            found.setdefault(event.ticket_id, {})[event.id] = reasons
+    return found
 
 
 @bp.get("/tickets")
@@ -76,12 +93,12 @@ def mine() -> dict:
     if desk is None:
         return {"tickets": [], "desk": None}
     sites = sorted(user.sites)
-    rows = store.for_phone(
-        db.connection(), user.username, sorted(user.roles), sites, PHONE_STATUSES
-    )
+    conn = db.connection()
+    rows = store.for_phone(conn, user.username, sorted(user.roles), sites, PHONE_STATUSES)
+    flags = flags_for(conn, user, [r.id for r in rows])
     return {
         "desk": {"def_id": desk.def_id, "version": desk.version},
-        "tickets": [phone_json(r, user, desk.raw_categories) for r in rows],
+        "tickets": [phone_json(r, user, desk.raw_categories, flags) for r in rows],
     }
 
 

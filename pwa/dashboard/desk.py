@@ -57,14 +57,18 @@ def _groups(desk: Desk) -> list[str]:
 def open_items(site: str, desk: Desk, args) -> list[dict]:
     """The site's open tickets as the list shows them, filtered, nearest close due first."""
     status = args.get("status") if args.get("status") in OPEN else None
-    rows = store.open_list(db.connection(), [site], [status] if status else OPEN, MAX_OPEN)
     moment = naive(now())
+    rows = store.open_list(
+        db.connection(),
+        [site],
+        [status] if status else OPEN,
+        MAX_OPEN,
+        category=args.get("category") or None,
+        group=args.get("group") or None,
+        late_at=moment if args.get("late") == "1" else None,
+    )
     items = []
     for row in rows:
-        if args.get("category") and row.category != args["category"]:
-            continue
-        if args.get("group") and row.grp != args["group"]:
-            continue
         clocks = clocks_of(row, desk, moment)
         late = any(c.is_late for c in clocks)
         if args.get("late") == "1" and not late:

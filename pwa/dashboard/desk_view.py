@@ -8,7 +8,6 @@ guard lets a 客服 through to these pages only, and every other staff role nowh
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from generator.models import Property
@@ -17,7 +16,7 @@ from pwa.dashboard.context import bundle, lang, site_or_403, t, user
 from pwa.errors import ApiError
 from pwa.ops import desk as rules
 from pwa.ops.desk import Desk
-from pwa.ops.tickets import CLOCKS, OPEN
+from pwa.ops.tickets import CLOCKS, OPEN, explain
 from pwa.store.accounts import User
 
 DESK_BLUEPRINTS = ("dashboard.desk", "dashboard.ticket")
@@ -125,27 +124,19 @@ def naive(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-# why the log could not take an event (pwa.ops.tickets says it in English, for the CSV), in
-# the page's words
-_FLAGS = (
-    (re.compile(r"^(\w+) while (\w+)$"), "flag_while"),
-    (re.compile(r"^(\w+) by (\S+), not the assignee$"), "flag_not_assignee"),
-    (re.compile(r"^assigned to (\S+)$"), "flag_assigned_to"),
-    (re.compile(r"^created twice$"), "flag_created_twice"),
-    (re.compile(r"^before the ticket was created$"), "flag_before_created"),
-)
-
-
 def flag_words(why: str) -> str:
-    for pattern, key in _FLAGS:
-        found = pattern.match(why)
-        if found is None:
-            continue
-        if key == "flag_while":
-            return t(key, event=t(f"ev_{found[1]}"), status=t(f"tstatus_{found[2]}"))
-        if key == "flag_not_assignee":
-            return t(key, event=t(f"ev_{found[1]}"), actor=found[2])
-        if key == "flag_assigned_to":
-            return t(key, person=found[1])
-        return t(key)
-    return why
+    """Why the log could not take an event (pwa.ops.tickets says it in English, for the CSV),
+    in the page's words."""
+    parts = explain(why)
+    key = parts["why"]
+    if key == "while":
+        return t(
+            "flag_while", event=t(f"ev_{parts['event']}"), status=t(f"tstatus_{parts['status']}")
+        )
+    if key == "not_assignee":
+        return t("flag_not_assignee", event=t(f"ev_{parts['event']}"), actor=parts["actor"])
+    if key == "assigned_to":
+        return t("flag_assigned_to", person=parts["person"])
+    if key == "other":
+        return why
+    return t(f"flag_{key}")

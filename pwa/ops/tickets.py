@@ -14,6 +14,7 @@ while waiting for the resident if the category says so, running again when it is
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +55,27 @@ _ALLOWED = {
     "closed": {"new", "assigned", "accepted", "on_site", "waiting", "confirmed"},
     "cancelled": {"new", "assigned"},
 }
+
+
+# the reasons `derive` gives for an event it keeps but does not apply (in English, for the CSV),
+# read back into their parts for pages and phones to say in their own words
+_WHY = (
+    (re.compile(r"^(?P<event>\w+) while (?P<status>\w+)$"), "while"),
+    (re.compile(r"^(?P<event>\w+) by (?P<actor>\S+), not the assignee$"), "not_assignee"),
+    (re.compile(r"^assigned to (?P<person>\S+)$"), "assigned_to"),
+    (re.compile(r"^created twice$"), "created_twice"),
+    (re.compile(r"^before the ticket was created$"), "before_created"),
+)
+
+
+def explain(why: str) -> dict[str, str]:
+    """A flag's reason as {"why": its kind, and its parts}: {"why": "while", "event":
+    "arrived", "status": "assigned"}; {"why": "other", "text": ...} for one it does not know."""
+    for pattern, key in _WHY:
+        found = pattern.match(why)
+        if found is not None:
+            return {"why": key, **found.groupdict()}
+    return {"why": "other", "text": why}
 
 
 def allows(kind: str, status: str) -> bool:

@@ -61,12 +61,21 @@ def _lang() -> str:
     return "en" if request.args.get("lang") == "en" else "zh"
 
 
+def _keep_lang(url: str, lang: str | None = None) -> str:
+    """The url with the page's language on it, so the answer to a form or link is in the same
+    language as the page it came from (Chinese, the default, needs nothing)."""
+    if (lang or _lang()) != "en":
+        return url
+    return url + ("&" if "?" in url else "?") + "lang=en"
+
+
 def _page(template: str, status: int = 200, **context) -> Response:
     lang = _lang()
     html = render_template(
         f"resident/{template}",
         t=text.words(lang),
         lang=lang,
+        keep=_keep_lang,
         uuid=lambda: str(uuid.uuid4()),
         **context,
     )
@@ -145,7 +154,7 @@ def submit(site: str) -> Response:
     try:
         form = request.form
     except RequestEntityTooLarge:
-        return _page("limited.html", 413, reason="size")
+        return _page("limited.html", 413, reason="size", site=site)
     report_id = form.get("report_id", "")
     try:
         report_id = str(uuid.UUID(report_id))
@@ -155,7 +164,7 @@ def submit(site: str) -> Response:
     conn = db.connection()
     if store.ticket(conn, report_id) is not None:
         # the same form sent twice (a double tap, a retry on a slow line): one ticket
-        return redirect(f"/r/t/{status_token(report_id)}", 303)
+        return redirect(_keep_lang(f"/r/t/{status_token(report_id)}"), 303)
 
     def again(error: DeskError, status: int = 400) -> Response:
         return _report_page(site, report_id, values, error, status)
@@ -163,12 +172,12 @@ def submit(site: str) -> Response:
     try:
         photos = _photos()
     except RequestEntityTooLarge:
-        return _page("limited.html", 413, reason="size")
+        return _page("limited.html", 413, reason="size", site=site)
     except DeskError as exc:
         return again(exc)
     limited = _limit_reached(conn, values["phone"])
     if limited:
-        return _page("limited.html", 429, reason=limited)
+        return _page("limited.html", 429, reason=limited, site=site)
     report = Report(
         site=site,
         source="resident",
@@ -196,7 +205,7 @@ def submit(site: str) -> Response:
         )
         for sha, _, _ in photos:
             conn.execute(ticket_photos.insert().values(ticket_id=ticket_id, sha256=sha))
-    return redirect(f"/r/t/{status_token(ticket_id)}?new=1", 303)
+    return redirect(_keep_lang(f"/r/t/{status_token(ticket_id)}?new=1"), 303)
 
 
 def _store_photo(conn, sha: str, kind: str, data: bytes, now: dt.datetime) -> None:
@@ -266,11 +275,11 @@ def act(token: str, action: str) -> Response:
     try:
         data = rules.event_data(kind, raw)
     except DeskError:
-        return redirect(f"/r/t/{token}?error={action}", 303)
+        return redirect(_keep_lang(f"/r/t/{token}?error={action}"), 303)
     now = utcnow()
     with db.writing() as conn:
         rules.add(conn, desk, row.id, [rules.NewEvent(event_id, kind, now, "resident", data)], now)
-    return redirect(f"/r/t/{token}", 303)
+    return redirect(_keep_lang(f"/r/t/{token}"), 303)
 
 
 @bp.get("/t/<token>/photos/<sha256>")

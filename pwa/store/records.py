@@ -21,13 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 import orjson
 from sqlalchemy import Connection, Row, func, literal_column, or_, select, tuple_
 
-from pwa.store.models import (
-    records,
-    tokens,
-    user_roles,
-    user_sites,
-    users,
-)
+from pwa.store.models import records, tokens, user_roles, user_sites, users
 
 # the order of a row tuple, and of the columns in the insert statements
 COLUMNS = (
@@ -73,6 +67,14 @@ _PG_INSERT = (
 
 
 # --- writing ------------------------------------------------------------------------------------
+
+
+def flags_of(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
+    """The flags the server put on those of `ids` it stored flagged (e.g. "clock")."""
+    query = select(records.c.id, records.c.flags).where(
+        records.c.id.in_(ids), records.c.flags != ""
+    )
+    return {rid: flags.split(",") for rid, flags in conn.execute(query) if flags}
 
 
 def stored(conn: Connection, ids: list[str]) -> dict[str, str]:

@@ -81,6 +81,14 @@ def events_of(conn: Connection, ticket_id: str) -> list[Row]:
     )
 
 
+def events_by(conn: Connection, ticket_ids: Sequence[str], actor: str) -> list[Row]:
+    """One actor's events on these tickets: their ids and the derived state's flag, if any."""
+    query = select(ticket_events.c.id, ticket_events.c.ticket_id, ticket_events.c.flag).where(
+        ticket_events.c.ticket_id.in_(ticket_ids), ticket_events.c.actor == actor
+    )
+    return list(conn.execute(query))
+
+
 def set_flags(conn: Connection, ticket_id: str, flags: dict[str, str]) -> None:
     """Mark the events the derived state could not take, and clear the rest."""
     conn.execute(
@@ -137,14 +145,44 @@ def photo(conn: Connection, sha256: str) -> Row | None:
     ).first()
 
 
+def _clock_late(due, stop, now: dt.datetime):
+    # still running past its deadline, or stopped after it (the desk's "late" and "missed")
+    return or_(and_(stop.is_(None), due < now), and_(due.is_not(None), stop > due))
+
+
 def open_list(
-    conn: Connection, sites: Sequence[str], statuses: Sequence[str], limit: int = 200
+    conn: Connection,
+    sites: Sequence[str],
+    statuses: Sequence[str],
+    limit: int = 200,
+    *,
+    category: str | None = None,
+    group: str | None = None,
+    late_at: dt.datetime | None = None,
 ) -> list[Row]:
-    """Open tickets of these sites, the nearest close deadline first (paused ones last)."""
+    """Open tickets of these sites, the nearest close deadline first (paused ones last); only
+    one category's or group's, or those with a clock late at `late_at`, when asked. The filter
+    is in the query, before the limit, so a few of one kind are not lost behind many others."""
+    where = [tickets.c.site.in_(sites), tickets.c.status.in_(statuses)]
+    if category is not None:
+        where.append(tickets.c.category == category)
+    if group is not None:
+        where.append(tickets.c.grp == group)
+    if late_at is not None:
+        where.append(
+            or_(
+                *(
+                    _clock_late(
+                        getattr(tickets.c, f"{c}_due"), getattr(tickets.c, f"{c}_stop"), late_at
+                    )
+                    for c in ("respond", "on_site", "close")
+                )
+            )
+        )
     return list(
         conn.execute(
             select(*LIST_COLUMNS)
-            .where(tickets.c.site.in_(sites), tickets.c.status.in_(statuses))
+            .where(*where)
             .order_by(tickets.c.close_due.is_(None), tickets.c.close_due, tickets.c.created_at)
             .limit(limit)
         )

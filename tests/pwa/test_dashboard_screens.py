@@ -95,6 +95,16 @@ def test_pages_fit_the_screen_and_run_no_script(live, browser, width):
         if name == "day":
             assert page.inner_text("#sum-rounds") == "6 / 7"
             assert page.inner_text("#sum-short") == "1"
+            # the devices table fits without its own sideways scroll, its last sync in view
+            devices = page.locator("#devices")
+            hidden = devices.evaluate(
+                "(t) => t.parentElement.scrollWidth - t.parentElement.clientWidth"
+            )
+            assert hidden <= 0, (width, hidden)
+            last = devices.locator("tbody tr").first.locator("td").last
+            box, screen = last.bounding_box(), page.viewport_size["width"]
+            assert box["x"] >= 0 and box["x"] + box["width"] <= screen, (width, box)
+            assert "2026-06-10 08:45" in devices.inner_text()
         # the page itself never scrolls sideways; wide tables scroll inside their box
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -14,6 +14,7 @@ from pwa.clock import utcnow
 from pwa.ops import desk as rules
 from pwa.store import db
 from pwa.store.models import records, ticket_events, tickets
+from tests.pwa.desk_support import add_people as add_desk_people
 from tests.pwa.support import add_people, bearer, now_iso, sign_in
 
 
@@ -152,3 +153,57 @@ def test_a_phone_clock_behind_the_server_still_follows_what_it_saw(app, client):
     with app.extensions["dutybook.engine"].connect() as conn:
         row = conn.execute(select(tickets).where(tickets.c.id == tid)).one()
     assert row.status == "on_site" and row.flagged == 0
+
+
+def test_the_list_says_why_the_server_marked_the_phones_own_events(app, client):
+    """An accept from a phone an hour slow is applied but its record flagged `clock`; an
+    arrival after the desk put the ticket back in the pool is kept, not applied. The list
+    tells the phone both, for its own events only."""
+    add_desk_people(app)
+    tid = open_ticket(app, to="eng-l")
+    token = sign_in(client, "eng-l")
+    slow = {
+        **event(tid, "accepted", seen=seen(client, token, tid)),
+        "recorded_at": now_iso(delta=dt.timedelta(hours=-1)),
+    }
+    answer = client.post("/api/v1/records", json={"records": [slow]}, headers=bearer(token))
+    assert answer.get_json()["results"] == [
+        {"id": slow["id"], "status": "created", "flags": ["clock"]}
+    ]
+    with app.app_context(), db.writing() as conn:
+        back = rules.NewEvent(str(uuid.uuid4()), "assigned", utcnow(), "desk", {"role": "engineer"})
+        rules.add(conn, current_bundle().desk, tid, [back], utcnow())
+    arrived = event(tid, "arrived", seen=seen(client, token, tid))
+    other = sign_in(client, "eng-l2")
+    theirs = event(tid, "finished", seen=arrived["data"]["seen"])
+    client.post("/api/v1/records", json={"records": [arrived]}, headers=bearer(token))
+    client.post("/api/v1/records", json={"records": [theirs]}, headers=bearer(other))
+
+    listed = client.get("/api/v1/tickets", headers=bearer(token)).get_json()["tickets"]
+    (ticket,) = [t for t in listed if t["id"] == tid]
+    assert ticket["status"] == "assigned" and ticket["pool"] == "engineer"
+    assert ticket["flags"] == {
+        slow["id"]: [{"why": "clock"}],
+        arrived["id"]: [{"why": "while", "event": "arrived", "status": "assigned"}],
+    }
+    # eng-l2's own flagged event is on eng-l2's list, not eng-l's
+    listed = client.get("/api/v1/tickets", headers=bearer(other)).get_json()["tickets"]
+    (ticket,) = [t for t in listed if t["id"] == tid]
+    assert ticket["flags"] == {
+        theirs["id"]: [{"why": "while", "event": "finished", "status": "assigned"}]
+    }
+
+
+def test_explain_reads_back_every_reason_derive_gives():
+    from pwa.ops.tickets import explain
+
+    assert explain("accepted while closed") == {
+        "why": "while", "event": "accepted", "status": "closed"
+    }  # fmt: skip
+    assert explain("arrived by eng-l2, not the assignee") == {
+        "why": "not_assignee", "event": "arrived", "actor": "eng-l2"
+    }  # fmt: skip
+    assert explain("assigned to eng-j") == {"why": "assigned_to", "person": "eng-j"}
+    assert explain("created twice") == {"why": "created_twice"}
+    assert explain("before the ticket was created") == {"why": "before_created"}
+    assert explain("something new") == {"why": "other", "text": "something new"}

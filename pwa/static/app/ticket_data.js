@@ -88,11 +88,13 @@ export async function ticketsView(user = app.user) {
     for (const ev of events.filter((e) => e.ticket === tk.id)) {
       const entry = outbox.get(ev.id);
       const status = entry ? entry.status : 'uploaded';
-      tk.events.push({ ...ev, sync: status });
+      // why the server marked it, once it has it: applied with its time marked, or not applied
+      tk.events.push({ ...ev, sync: status, flags: status === 'uploaded' ? tk.flags?.[ev.id] || [] : [] });
       if (entry && entry.status !== 'pending') tk.refused.push({ ...ev, error: entry.error, status });
       else if (entry || !includes.has(ev.id)) replay(tk, ev, user.username);
     }
     tk.waiting = tk.events.filter((e) => e.sync === 'pending').length;
+    tk.flagged = tk.events.filter((e) => e.flags.length).length;
     return tk;
   });
   const now = Date.now();

@@ -99,6 +99,7 @@ function row(tk, now) {
       c ? clockLine('span', c) : null,
       tk.waiting ? h('span', { class: 'muted' }, t('tickets.waiting_upload', { n: tk.waiting })) : null,
       tk.refused.length ? h('span', { class: 'flag' }, t('tickets.refused_row', { n: tk.refused.length })) : null,
+      tk.flagged ? h('span', { class: 'flag flagged' }, t('tickets.flagged_row', { n: tk.flagged })) : null,
     ),
   );
 }
@@ -206,6 +207,15 @@ function refusals(tk) {
     })));
 }
 
+/** A reason the server gave for marking an event (pwa/ops/tickets.py `explain`), in words. */
+function flagText(reason) {
+  const vars = { ...reason };
+  if (reason.event) vars.event = t(`tickets.kinds.${reason.event}`);
+  if (reason.status) vars.status = t(`tickets.status.${reason.status}`);
+  const known = ['clock', 'while', 'not_assignee', 'assigned_to', 'created_twice', 'before_created'];
+  return t(`tickets.flagged.${known.includes(reason.why) ? reason.why : 'other'}`, { text: reason.why, ...vars });
+}
+
 function log(tk) {
   if (!tk.events.length) return null;
   return h(
@@ -215,12 +225,13 @@ function log(tk) {
     h('ol', { class: 'ticket-log' }, tk.events.map((ev) =>
       h(
         'li',
-        { dataset: { kind: ev.kind, sync: ev.sync } },
+        { dataset: { kind: ev.kind, sync: ev.sync, flags: ev.flags.map((f) => f.why).join(' ') } },
         h('strong', {}, `${when(ev.at)} ${t(`tickets.kinds.${ev.kind}`)}`),
         h('span', { class: `chip ${ev.sync === 'uploaded' ? 'done' : ev.sync === 'pending' ? 'later' : 'late'}` }, t(`tickets.sync.${ev.sync}`)),
         ev.text ? h('div', {}, ev.text) : null,
         ev.parts?.length ? h('div', { class: 'muted' }, t('tickets.parts_used', { p: ev.parts })) : null,
         ev.photos?.length ? thumbs(ev.photos, t('photo')) : null,
+        ev.flags.map((f) => h('p', { class: 'flag why', dataset: { why: f.why } }, flagText(f))),
       ))),
   );
 }
