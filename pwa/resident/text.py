@@ -26,6 +26,9 @@ WORDS = {
         "photos": "照片（最多 3 张，可不传）",
         "submit": "提交",
         "expect": "我们的承诺",
+        # punctuation between a label and its value, and after a sentence
+        "colon": "：",
+        "stop": "。",
         "error": "请检查",
         "received": "已收到您的报事",
         "number": "单号",
@@ -73,6 +76,8 @@ WORDS = {
         "photos": "Photos (up to 3, optional)",
         "submit": "Send",
         "expect": "What we promise",
+        "colon": ": ",
+        "stop": ". ",
         "error": "Please check",
         "received": "We have your report",
         "number": "Ticket",

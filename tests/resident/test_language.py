@@ -70,6 +70,7 @@ DONE = [
 def test_the_whole_flow_stays_in_english(app, client):
     form_page = english(client.get("/r/lanyuan/?lang=en"))
     assert 'href="?lang=zh"' in form_page  # the switch back is on the page
+    assert "What we promise: " in form_page and "：" not in form_page  # English punctuation
     sent = client.post(
         action(form_page, "/r/lanyuan/"),
         data={**FORM, "report_id": re.search(r'name="report_id" value="([^"]+)"', form_page)[1]},
@@ -106,7 +107,7 @@ def test_the_whole_flow_stays_in_english(app, client):
     done = english(
         follow(client, client.post(rate, data={"event_id": rate_id, "rating": "satisfied"}))
     )
-    assert "Your rating：Satisfied" in done and "Thank you for rating us." in done
+    assert "Your rating: Satisfied. Thank you" in done and "Thank you for rating us." in done
 
 
 def test_the_same_report_sent_twice_finds_its_english_page(client):
