@@ -1,4 +1,5 @@
-"""Server commands added to `dutybook`: run, db upgrade|backup, users …, tokens …, alerts …."""
+"""Server commands added to `dutybook`: run, publish, db upgrade|backup, users …, tokens …,
+alerts …."""
 
 from __future__ import annotations
 
@@ -66,6 +67,7 @@ def secret_problem(config: Mapping[str, object]) -> str | None:
 def register(main: click.Group) -> None:
     """Entry point `dutybook.commands`: attach the server's commands to the main group."""
     main.add_command(run)
+    main.add_command(publish)
     main.add_command(db_group)
     main.add_command(users_group)
     main.add_command(tokens_group)
@@ -89,6 +91,56 @@ def run(host: str, port: int, workers: int) -> None:
         raise click.ClickException(problem)
     click.echo(f"Dutybook on http://{host}:{port}/ ({workers} workers)", err=True)
     serve(host, port, workers, control_socket(Path(flask_app.instance_path), port))
+
+
+_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.command()
+@click.option("--sop", "sop_dir", default="sop", show_default=True, type=_DIR)
+@click.option("--config", "config_file", default="mkdocs.yml", show_default=True, type=_FILE)
+@click.option("--url", help="A running server (https://…): upload with an admin's token.")
+@click.option("--token-env", default="DUTYBOOK_PUBLISH_TOKEN", show_default=True,
+              help="The environment variable holding the admin's token.")  # fmt: skip
+@click.option("--database-url", help="Publish straight into this database instead.")
+@click.option("--note", default="", help="What this version changes, for the log.")
+@click.option("--by", help="Who publishes, with --database-url (default: the login name).")
+def publish(sop_dir: Path, config_file: Path, url: str | None, token_env: str,
+            database_url: str | None, note: str, by: str | None) -> None:  # fmt: skip
+    """Check (strict) and build the handbook, then make it the live version of a server."""
+    import getpass
+    import tempfile
+
+    from generator.build import build_site
+    from generator.cli import run_check
+    from pwa.ops import publishing
+
+    if (url is None) == (database_url is None):
+        raise click.UsageError("give --url (a server) or --database-url, not both")
+    token = os.environ.get(token_env, "") if url else ""
+    if url and not token:
+        raise click.ClickException(f"set {token_env} to an admin's token to publish to {url}")
+    click.echo(f"==> checking {sop_dir.as_posix()}", err=True)
+    content = config_file.parent / "content"
+    content_dir = content if content.is_dir() else None
+    tree = run_check(sop_dir, content_dir, True, "text")
+    if not tree.ok:
+        sys.exit(1)
+    echo = lambda line: click.echo(line, err=True)  # noqa: E731
+    with tempfile.TemporaryDirectory(prefix="dutybook-publish-") as folder:
+        site = build_site(config_file, Path(folder) / "site", sop_dir, True, echo, tree,
+                          content_dir)  # fmt: skip
+        try:
+            if url:
+                answer = publishing.upload(url, token, publishing.pack_folder(site), note)
+            else:
+                answer = publishing.into_database(database_url, site, by or getpass.getuser(), note)
+        except publishing.PublishError as exc:
+            for line in exc.lines:
+                click.echo(line)
+            raise click.ClickException(exc.message) from None
+    click.echo(publishing.describe(answer))
 
 
 # a Unix socket's path is at most 107 bytes on Linux (104 on the BSDs and macOS)

@@ -6,9 +6,10 @@ import hashlib
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, send_from_directory, url_for
+from flask import Blueprint, Response, render_template, send_from_directory, url_for
 
 from pwa.api.definitions import current_bundle
+from pwa.api.live import site_root
 from pwa.errors import ApiError
 
 bp = Blueprint("shell", __name__, template_folder="templates")
@@ -46,8 +47,8 @@ def _walk(root: Path, prefix: str) -> list[tuple[str, str]]:
 
 
 def site_dir() -> Path:
-    """The built handbook folder (SITE_DIR, relative to the working directory)."""
-    return Path(current_app.config.get("SITE_DIR", "site")).resolve()
+    """The handbook folder served now: the live published version's, else SITE_DIR."""
+    return site_root()
 
 
 def _shell_html() -> str:
