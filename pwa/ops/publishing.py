@@ -21,7 +21,7 @@ import tarfile
 import uuid
 import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -56,10 +56,13 @@ class Files:
     manifest: dict[str, str]
     sizes: dict[str, int]
     read: Callable[[str], bytes]
-    memo: dict[str, bytes] = field(default_factory=dict)
+    # the total, when the sizes are not at hand (a stored version published again)
+    known_size: int | None = None
 
     @property
     def size(self) -> int:
+        if self.known_size is not None:
+            return self.known_size
         return sum(self.sizes[sha] for sha in self.manifest.values())
 
     def bundle_bytes(self) -> bytes:
@@ -237,7 +240,8 @@ def republish(conn, version_id: int, who: str, now: dt.datetime, note: str = "")
     if manifest is None:
         raise PublishError(f"no version {version_id}")
     bundle = bundle_of(conn, manifest)
-    files = Files(manifest, {}, lambda sha: b"")  # every file is stored already
+    size = versions.version(conn, version_id).size
+    files = Files(manifest, {}, lambda sha: b"", size)  # every file is stored already
     return publish(conn, files, who, now, note, rollback_of=version_id, bundle=bundle)
 
 
