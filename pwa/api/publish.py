@@ -29,10 +29,7 @@ bp = Blueprint("publish", __name__, url_prefix="/api/v1/handbook")
 
 
 def _admin() -> User:
-    user = require_user()
-    if not user.is_admin:
-        raise ApiError(403, "Only an admin may publish the handbook or make a version live.")
-    return user
+    return require_user(["admin"])
 
 
 def version_json(row) -> dict:

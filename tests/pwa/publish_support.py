@@ -4,10 +4,12 @@ procedure, removes a patrol, makes a MINOR change to a checklist and a MAJOR one
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
 import sys
 import tarfile
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,3 +80,21 @@ def summary_tuples(summary: dict) -> dict:
         "removed": [(d["id"], d["version"]) for d in summary["removed"]],
         "changed": [(d["id"], d["old"], d["new"], d["level"]) for d in summary["changed"]],
     }
+
+
+@dataclass(frozen=True)
+class Sites:
+    """The test handbook built as it is (v1) and after edit_to_v2 (v2)."""
+
+    v1: Path
+    v2: Path
+
+    def bundle_hash(self, site: Path) -> str:
+        return json.loads((site / "handbook.json").read_bytes())["hash"]
+
+
+def build_sites(root: Path) -> Sites:
+    tree = author_tree(root / "tree")
+    v1 = build(tree, root / "v1")
+    edit_to_v2(tree)
+    return Sites(v1, build(tree, root / "v2"))
