@@ -29,19 +29,19 @@ def test_the_versions_pages_and_going_back(database, site_dir, tmp_path, sites):
 
     html = client.get("/dashboard/admin/versions").get_data(as_text=True)
     listed = rows_of(html, "versions")
-    assert listed[0].startswith("2 ")
-    assert "trainer 4 项变更，其中 1 项需要重新确认 报修流程 2.0" in listed[0]
-    assert listed[0].endswith("当前")
-    assert "首次发布 首次发布" in listed[1] and listed[1].endswith("恢复为此版本")
+    assert listed[0].startswith("2 当前 ")
+    assert "trainer 报修流程 2.0 4 项变更，其中 1 项需要重新确认 内容哈希" in listed[0]
+    assert listed[1].startswith("1 恢复为此版本 ")
+    assert "trainer 首次发布 首次发布 内容哈希" in listed[1]
 
     html = client.get("/dashboard/admin/versions/2").get_data(as_text=True)
     assert rows_of(html, "changed") == [
-        "CHK-PUMP-ROOM 水泵房巡检记录（含水箱） 1.0 1.1 小修订",
-        "ENG-REPAIR 报修受理与维修响应 1.1 2.0 重大修订（需重新确认）",
+        "水泵房巡检记录（含水箱） CHK-PUMP-ROOM 1.0 → 1.1 小修订",
+        "报修受理与维修响应 ENG-REPAIR 1.1 → 2.0 重大修订（需重新确认）",
     ]
-    assert rows_of(html, "added") == ["ENG-NIGHT 夜间报修值守 2.0"]
-    assert rows_of(html, "removed") == ["PTL-JX-OUT-NIGHT 锦绣花园夜间园区巡逻 1.0"]
-    assert '<a href="/procedures/eng-repair/">ENG-REPAIR</a>' in html
+    assert rows_of(html, "added") == ["夜间报修值守 ENG-NIGHT 2.0"]
+    assert rows_of(html, "removed") == ["锦绣花园夜间园区巡逻 PTL-JX-OUT-NIGHT 1.0"]
+    assert '<a href="/procedures/eng-repair/">报修受理与维修响应</a>' in html
     english = client.get("/dashboard/admin/versions/2?lang=en").get_data(as_text=True)
     assert "4 change(s), 1 to acknowledge again" in english
     client.get("/dashboard/admin/versions?lang=zh")
@@ -58,8 +58,8 @@ def test_the_versions_pages_and_going_back(database, site_dir, tmp_path, sites):
     html = client.get("/dashboard/admin/versions").get_data(as_text=True)
     listed = rows_of(html, "versions")
     assert len(listed) == 3
+    assert listed[0].startswith("3 当前 ") and listed[1].startswith("2 恢复为此版本 ")
     assert "admin 4 项变更，其中 1 项需要重新确认 恢复自版本 1" in listed[0]
-    assert listed[0].endswith("当前") and listed[1].endswith("恢复为此版本")
     assert client.get("/").get_data() == (sites.v1 / "index.html").read_bytes()
     assert client.get("/procedures/eng-night/").status_code == 404
     missing = client.post("/dashboard/admin/versions", data={"version_id": "9", "csrf_token": csrf})
