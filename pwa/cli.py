@@ -112,8 +112,7 @@ def publish(sop_dir: Path, config_file: Path, url: str | None, token_env: str,
     import getpass
     import tempfile
 
-    from generator.build import build_site
-    from generator.cli import run_check
+    from generator.cli import check_and_build
     from pwa.ops import publishing
 
     if (url is None) == (database_url is None):
@@ -121,24 +120,15 @@ def publish(sop_dir: Path, config_file: Path, url: str | None, token_env: str,
     token = os.environ.get(token_env, "") if url else ""
     if url and not token:
         raise click.ClickException(f"set {token_env} to an admin's token to publish to {url}")
-    click.echo(f"==> checking {sop_dir.as_posix()}", err=True)
-    content = config_file.parent / "content"
-    content_dir = content if content.is_dir() else None
-    tree = run_check(sop_dir, content_dir, True, "text")
-    if not tree.ok:
-        sys.exit(1)
-    echo = lambda line: click.echo(line, err=True)  # noqa: E731
     with tempfile.TemporaryDirectory(prefix="dutybook-publish-") as folder:
-        site = build_site(config_file, Path(folder) / "site", sop_dir, True, echo, tree,
-                          content_dir)  # fmt: skip
+        site = check_and_build(sop_dir, config_file, Path(folder) / "site", True)
         try:
             if url:
                 answer = publishing.upload(url, token, publishing.pack_folder(site), note)
             else:
                 answer = publishing.into_database(database_url, site, by or getpass.getuser(), note)
         except publishing.PublishError as exc:
-            for line in exc.lines:
-                click.echo(line)
+            click.echo("".join(f"{line}\n" for line in exc.lines), nl=False)
             raise click.ClickException(exc.message) from None
     click.echo(publishing.describe(answer))
 
@@ -311,7 +301,7 @@ def users_demo() -> None:
 
 @click.group("tokens")
 def tokens_group() -> None:
-    """Device tokens: list and revoke."""
+    """Device tokens: list, issue one for a machine, revoke."""
 
 
 @tokens_group.command("list")
@@ -336,6 +326,22 @@ def tokens_list(username: str | None) -> None:
                 f"{t['id']}\t{t['username']}\t{t['device_id']}\t{state}\t"
                 f"expires {t['expires_at'].date()}\tlast used {last}"
             )
+
+
+@tokens_group.command("issue")
+@click.argument("username")
+@click.option("--hours", type=float, default=24 * 90, show_default=True)
+@click.option("--device", default="ci", show_default=True, help="What it is for (tokens list).")
+def tokens_issue(username: str, hours: float, device: str) -> None:
+    """A token for a machine, such as CI's `dutybook publish`, printed once."""
+    from pwa.store.accounts import AccountError, issue_token, user_id_of
+
+    with transaction(_engine(_app())) as conn:
+        try:
+            token, expires = issue_token(conn, user_id_of(conn, username), device, hours)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"{token}\nexpires {expires.isoformat(timespec='minutes')}Z")
 
 
 @tokens_group.command("revoke")

@@ -148,3 +148,21 @@ def test_two_app_servers_serve_what_was_published_to_one(database, site_dir, tmp
         for server in servers:
             server.stop()
         engine.dispose()
+
+
+def test_a_token_for_ci(runner, app, client):
+    """`dutybook tokens issue`: a machine's token, longer than a shift's, printed once."""
+    from tests.pwa.support import add_people, bearer
+
+    add_people(app, ("admin",))
+    made = runner.invoke(main, ["tokens", "issue", "admin", "--hours", "2160"])
+    assert made.exit_code == 0, made.output
+    token, expires = made.output.splitlines()
+    assert expires == "expires 2026-09-07T02:30Z"  # 90 days after the test's instant
+    response = client.get("/api/v1/handbook/versions", headers=bearer(token))
+    assert response.status_code == 200
+    assert response.get_json() == {"live": None, "versions": []}
+    listed = runner.invoke(main, ["tokens", "list", "--user", "admin"]).output
+    assert "\tadmin\tci\tlive\texpires 2026-09-07\t" in listed
+    unknown = runner.invoke(main, ["tokens", "issue", "nobody"])
+    assert unknown.exit_code == 1 and unknown.output == "Error: no user named 'nobody'\n"
