@@ -99,13 +99,16 @@ def listing() -> dict:
     }
 
 
-@bp.post("/versions/<int:version_id>/live")
-def make_live(version_id: int) -> tuple[dict, int]:
+@bp.post("/versions/<version_id>/live")
+def make_live(version_id: str) -> tuple[dict, int]:
     """Go back: the content of an earlier version, published again as a new version."""
     user = _admin()
+    # not an int route: `/versions/-1/live` would fall to the handbook's GET-only route, a 405
+    if not (version_id.isascii() and version_id.isdigit()):
+        raise ApiError(404, f"No handbook version {version_id}.")
     try:
         with db.writing() as conn:
-            done = publishing.republish(conn, version_id, user.username, utcnow())
+            done = publishing.republish(conn, int(version_id), user.username, utcnow())
     except publishing.PublishError as exc:
         raise ApiError(404, f"No handbook version {version_id}.") from exc
     return _answer(done)
@@ -134,3 +137,67 @@ def changes_since() -> dict:
         return visible(user, entry)
 
     return {"version": live_version(), **seen_by(summary, sees)}
+
+
+def _response(name: str) -> dict:
+    return {"$ref": f"#/components/responses/{name}"}
+
+
+def _op(summary: str, responses: dict, **more: object) -> dict:
+    errors = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound"}
+    codes = {code: _response(name) for code, name in errors.items()}
+    return {"summary": summary, "responses": {**codes, **responses},
+            "security": [{"bearer": []}, {"cookie": []}], **more}  # fmt: skip
+
+
+_OBJECT = {"content": {"application/json": {"schema": {"type": "object"}}}}
+# this blueprint's part of /api/openapi.json (pwa.api.openapi adds it to the rest)
+PATHS = {
+    "/api/v1/handbook/versions": {
+        "post": _op(
+            "Publish the built handbook (a tar.gz of site/; admins): checked, stored and made "
+            "live; 200 when it is the live version's content already",
+            {
+                "201": {"description": "published", **_OBJECT},
+                "200": {"description": "unchanged: the live version stays", **_OBJECT},
+                "413": _response("TooLarge"),
+                "415": _response("WrongType"),
+                "422": _response("Invalid"),
+            },
+            requestBody={
+                "required": True,
+                "content": {"application/gzip": {"schema": {"type": "string", "format": "binary"}}},
+            },
+            parameters=[{"name": "X-Dutybook-Note", "in": "header", "schema": {"type": "string"}}],
+        ),
+        "get": _op(
+            "Every published version, newest first, and the live one (admins)",
+            {"200": {"description": "the log", **_OBJECT}},
+        ),
+    },
+    "/api/v1/handbook/versions/{version_id}/live": {
+        "post": _op(
+            "Make an earlier version live again: its content published as a new version",
+            {
+                "201": {"description": "published again", **_OBJECT},
+                "200": {"description": "it is the live content already", **_OBJECT},
+            },
+            parameters=[
+                {
+                    "name": "version_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 0},
+                }
+            ],
+        ),  # fmt: skip
+    },
+    "/api/v1/handbook/changes": {
+        "get": _op(
+            "What changed, among the documents the caller sees, between the bundle `from` (what "
+            "the phone had) and the live version",
+            {"200": {"description": "documents added, removed and changed", **_OBJECT}},
+            parameters=[{"name": "from", "in": "query", "schema": {"type": "string"}}],
+        ),
+    },
+}

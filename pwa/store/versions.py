@@ -127,10 +127,14 @@ def add_version(conn: Connection, manifest: Mapping[str, str], **fields: object)
 
 
 SUMMARY = [c for c in handbook_versions.c if c.name != "manifest"]
+# an id past the column's range names no version (and must not reach the driver)
+MAX_ID = 2**31 - 1
 
 
 def version(conn: Connection, version_id: int) -> Row | None:
     """One version's row without its manifest."""
+    if not 0 <= version_id <= MAX_ID:
+        return None
     return conn.execute(select(*SUMMARY).where(handbook_versions.c.id == version_id)).first()
 
 
@@ -145,6 +149,8 @@ def count(conn: Connection) -> int:
 
 
 def manifest(conn: Connection, version_id: int) -> dict[str, str] | None:
+    if not 0 <= version_id <= MAX_ID:
+        return None
     packed = conn.scalar(
         select(handbook_versions.c.manifest).where(handbook_versions.c.id == version_id)
     )

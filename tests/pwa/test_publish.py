@@ -243,3 +243,12 @@ def test_two_publishes_at_once_both_logged_one_live(database, sites):
     # the second saw the first as the version before it
     assert second.changes["from"] == first.bundle_hash
     assert first.changes["from"] is None
+
+
+def test_a_version_past_the_column_is_not_found(sqlite_app):
+    add_people(sqlite_app)
+    client = sqlite_app.test_client()
+    admin = bearer(sign_in(client, "admin"))
+    for number in (2**31, 2**63, 0):
+        answer = client.post(f"/api/v1/handbook/versions/{number}/live", headers=admin)
+        assert_error(answer, 404, f"No handbook version {number}.")
