@@ -230,6 +230,11 @@ def publish(
         rollback_of=rollback_of,
         changes=summary,
     )
+    versions.add_documents(
+        conn,
+        [(doc_id, entry.get("version") or "", entry.get("kind") or "")
+         for doc_id, entry in new_bundle["documents"].items()],
+    )  # fmt: skip
     versions.set_live(conn, version_id, digest)
     return Published(version_id, new_bundle["hash"], summary, stored)
 

@@ -352,6 +352,16 @@ handbook_versions = Table(
     Index("ix_handbook_versions_bundle_hash", "bundle_hash"),
 )
 
+# Every (document, version) ever published, and its kind: a record made against a version no
+# longer live (a rollback, a document taken out) still names one the handbook had.
+handbook_documents = Table(
+    "handbook_documents",
+    metadata,
+    Column("doc_id", String(64), primary_key=True),
+    Column("version", String(16), primary_key=True),
+    Column("kind", String(16), nullable=False),
+)
+
 # The one row naming the live version; publishing updates it first, which serialises publishes.
 handbook_live = Table(
     "handbook_live",

@@ -18,7 +18,7 @@ import orjson
 from sqlalchemy import Connection, Row, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from pwa.store.models import handbook_files, handbook_live, handbook_versions
+from pwa.store.models import handbook_documents, handbook_files, handbook_live, handbook_versions
 
 LIVE = "live"
 # hashes per query when reading or looking up many files
@@ -162,5 +162,26 @@ def latest_with_bundle(conn: Connection, bundle_hash: str) -> int | None:
     return conn.scalar(
         select(func.max(handbook_versions.c.id)).where(
             handbook_versions.c.bundle_hash == bundle_hash
+        )
+    )
+
+
+def add_documents(conn: Connection, documents: Iterable[tuple[str, str, str]]) -> None:
+    """Note each (doc_id, version, kind) a version publishes; those noted before stay."""
+    rows = [{"doc_id": d, "version": v, "kind": k} for d, v, k in documents]
+    for start in range(0, len(rows), CHUNK):
+        conn.execute(
+            _insert(conn, handbook_documents).on_conflict_do_nothing(
+                index_elements=["doc_id", "version"]
+            ),
+            rows[start : start + CHUNK],
+        )
+
+
+def published_kind(conn: Connection, doc_id: str, version: str) -> str | None:
+    """The kind of `doc_id` at `version` if any version of the handbook had it, else None."""
+    return conn.scalar(
+        select(handbook_documents.c.kind).where(
+            handbook_documents.c.doc_id == doc_id, handbook_documents.c.version == version
         )
     )

@@ -16,7 +16,7 @@ from pwa.store.db import make_engine
 from pwa.store.models import handbook_versions
 from tests.conftest import make_app
 from tests.pwa.publish_support import V2_CHANGES, summary_tuples, tar_gz
-from tests.pwa.support import add_people, assert_error, bearer, sign_in
+from tests.pwa.support import add_people, assert_error, bearer, record, sign_in
 
 
 def server_app(database: str, site_dir: Path, tmp_path: Path, name: str):
@@ -252,3 +252,43 @@ def test_a_version_past_the_column_is_not_found(sqlite_app):
     for number in (2**31, 2**63, 0):
         answer = client.post(f"/api/v1/handbook/versions/{number}/live", headers=admin)
         assert_error(answer, 404, f"No handbook version {number}.")
+
+
+def test_records_keep_naming_a_version_the_handbook_had(database, site_dir, tmp_path, sites):
+    app = server_app(database, site_dir, tmp_path, "one")
+    add_people(app)
+    client = app.test_client()
+    eng, guard, admin = (sign_in(client, name) for name in ("eng-l", "guard-j", "admin"))
+    publishing.into_database(database, sites.v1, "trainer")
+    publishing.into_database(database, sites.v2, "trainer")
+
+    def push(token: str, **fields) -> dict:
+        body = {"records": [record(**fields)]}
+        response = client.post("/api/v1/records", json=body, headers=bearer(token))
+        return response.get_json()["results"][0]
+
+    patrol = {"type": "patrol_round", "def_id": "PTL-JX-OUT-NIGHT", "site": "jinxiu"}
+    # v2 took the patrol out; a round begun before that still lands, against its version
+    assert push(guard, **patrol, device_id="g")["status"] == "created"
+    # a version no handbook ever had is still refused
+    never = push(guard, **patrol, def_version="1.5", device_id="g", seq=2)
+    assert never["status"] == "rejected"
+    assert "unknown definition 'PTL-JX-OUT-NIGHT'" in str(never)
+    # back to v1: the pump room's 1.1 (of v2) is newer than the live 1.0, but was published
+    client.post("/api/v1/handbook/versions/1/live", headers=bearer(admin))
+    assert push(eng, def_version="1.1")["status"] == "created"
+    newer = push(eng, def_version="1.7", seq=2)
+    assert newer["status"] == "rejected"
+    assert "1.7 is newer than the current version 1.0" in str(newer)
+    app.extensions["dutybook.engine"].dispose()
+
+
+def test_a_new_server_starts_with_the_live_version(database, site_dir, tmp_path, sites):
+    publishing.into_database(database, sites.v1, "trainer")
+    publishing.into_database(database, sites.v2, "trainer")
+    # started after both publishes, with an empty instance folder: v2 at its first request
+    app = server_app(database, site_dir, tmp_path, "new")
+    page = "procedures/eng-night/index.html"
+    got = app.test_client().get("/" + page.removesuffix("index.html")).get_data()
+    assert got == (sites.v2 / page).read_bytes()
+    app.extensions["dutybook.engine"].dispose()

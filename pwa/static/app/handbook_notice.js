@@ -26,13 +26,13 @@ export async function fetchChanges(user, previous) {
 }
 
 function versions(d) {
-  if (d.level === 'major') return `v${d.old} → v${d.new} · ${t('notice_reack')}`;
+  if (d.level === 'major') return `v${d.old} → v${d.new} · ${t('notice.reack')}`;
   if (d.old && d.new && d.old !== d.new) return `v${d.old} → v${d.new}`;
-  return t('notice_changed');
+  return t('notice.changed');
 }
 
 function line(d, what) {
-  const label = what === 'added' ? t('notice_added') : what === 'removed' ? t('notice_removed') : versions(d);
+  const label = what === 'added' ? t('notice.added') : what === 'removed' ? t('notice.removed') : versions(d);
   const title = what === 'removed' ? h('span', {}, d.title) : h('a', { href: `/${d.url || ''}` }, d.title);
   return h('li', { class: d.level === 'major' ? 'major' : '', dataset: { doc: d.id } }, title, ' ', h('span', { class: 'muted' }, label));
 }
@@ -47,8 +47,8 @@ export async function showNotice() {
     return;
   }
   const words = changes.major
-    ? t('notice_major', { n: changes.count, m: changes.major })
-    : t('notice_count', { n: changes.count });
+    ? t('notice.major', { n: changes.count, m: changes.major })
+    : t('notice.count', { n: changes.count });
   const items = [
     ...changes.changed.map((d) => line(d, 'changed')),
     ...changes.added.map((d) => line(d, 'added')),
@@ -59,9 +59,9 @@ export async function showNotice() {
     return store.kvSet(key(app.user.username), null);
   };
   box.replaceChildren(
-    h('p', {}, h('strong', {}, t('notice_title')), ' ', h('span', { id: 'notice-words' }, words)),
+    h('p', {}, h('strong', {}, t('notice.title')), ' ', h('span', { id: 'notice-words' }, words)),
     h('ul', { class: 'notice-list' }, items),
-    h('button', { type: 'button', id: 'notice-dismiss', onclick: dismiss }, t('notice_ok')),
+    h('button', { type: 'button', id: 'notice-dismiss', onclick: dismiss }, t('notice.ok')),
   );
   box.hidden = false;
 }

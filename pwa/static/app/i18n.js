@@ -1,5 +1,6 @@
 // Interface words: Simplified Chinese by default, English on request. Content stays as written.
 import { DUTY_WORDS } from './duty_words.js';
+import { NOTICE_WORDS } from './notice_words.js';
 import { TICKET_WORDS } from './ticket_words.js';
 
 const STRINGS = {
@@ -160,14 +161,6 @@ const STRINGS = {
     update_ready: '新版本已安装。已保存的记录不受影响。',
     reload: '立即刷新',
     handbook_updated: '手册已更新到新版本。',
-    notice_title: '手册已更新',
-    notice_count: '{n} 项变更',
-    notice_major: '{n} 项变更，其中 {m} 项需要重新确认',
-    notice_reack: '需重新确认',
-    notice_changed: '内容有修改',
-    notice_added: '新增',
-    notice_removed: '已删除',
-    notice_ok: '知道了',
     offline_ready: '已可离线使用：应用和整本手册都已保存在本机。',
     storage_persisted: '本机存储已设为持久',
     storage_not_persisted:
@@ -354,14 +347,6 @@ const STRINGS = {
     update_ready: 'A new version is installed. Saved records are not affected.',
     reload: 'Reload now',
     handbook_updated: 'The handbook has been updated.',
-    notice_title: 'Handbook updated',
-    notice_count: '{n} change(s)',
-    notice_major: '{n} change(s), {m} to acknowledge again',
-    notice_reack: 'acknowledge again',
-    notice_changed: 'content changed',
-    notice_added: 'new',
-    notice_removed: 'removed',
-    notice_ok: 'Got it',
     offline_ready: 'Ready offline: the app and the whole handbook are on this phone.',
     storage_persisted: 'Storage on this phone is persistent',
     storage_not_persisted:
@@ -388,6 +373,7 @@ const STRINGS = {
   },
 };
 for (const [code, words] of Object.entries(TICKET_WORDS)) STRINGS[code].tickets = words;
+for (const [code, words] of Object.entries(NOTICE_WORDS)) STRINGS[code].notice = words;
 for (const [code, { types, ...words }] of Object.entries(DUTY_WORDS)) Object.assign(STRINGS[code], words, { types: { ...STRINGS[code].types, ...types } });
 
 let lang = 'zh';

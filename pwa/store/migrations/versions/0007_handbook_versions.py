@@ -1,4 +1,4 @@
-"""handbook versions: published files by hash, each version's manifest, the live one
+"""handbook versions: published files by hash, each version's manifest and documents, the live one
 
 Revision ID: h0007
 Revises: r0005
@@ -45,6 +45,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("handbook_versions", schema=None) as batch_op:
         batch_op.create_index("ix_handbook_versions_bundle_hash", ["bundle_hash"], unique=False)
+    op.create_table(
+        "handbook_documents",
+        sa.Column("doc_id", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.String(length=16), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.PrimaryKeyConstraint("doc_id", "version", name=op.f("pk_handbook_documents")),
+    )
     live = op.create_table(
         "handbook_live",
         sa.Column("name", sa.String(length=16), nullable=False),
@@ -57,6 +64,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("handbook_live")
+    op.drop_table("handbook_documents")
     with op.batch_alter_table("handbook_versions", schema=None) as batch_op:
         batch_op.drop_index("ix_handbook_versions_bundle_hash")
     op.drop_table("handbook_versions")
