@@ -18,6 +18,7 @@ import os
 import posixpath
 import shutil
 import tarfile
+import time
 import uuid
 import zlib
 from collections.abc import Callable, Mapping
@@ -277,7 +278,29 @@ def materialize(conn, live: versions.Live, root: Path) -> Path:
             raise
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
+    prune(root, target, time.time())
     return target
+
+
+# cache folders of earlier versions kept: another worker may still serve one for a few seconds
+KEEP_FOLDERS = 3
+KEEP_SECONDS = 3600
+
+
+def prune(root: Path, live: Path, now: float) -> list[Path]:
+    """Remove the cache folders of versions no longer live, past the newest few and an hour
+    old; answers those removed."""
+    folders = sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p != live),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    removed = []
+    for folder in folders[KEEP_FOLDERS - 1 :]:
+        if now - folder.stat().st_mtime > KEEP_SECONDS:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def upload(url: str, token: str, archive: bytes, note: str = "", timeout: float = 300) -> dict:
