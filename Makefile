@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench soak check build system lint clean
+.PHONY: run demo test bench soak check build system lint clean
 
 $(STAMP): pyproject.toml
 	@echo "==> creating virtual environment in $(VENV) and installing dutybook"
@@ -31,6 +31,16 @@ run: $(STAMP) system
 	$(BIN)/dutybook build
 	$(BIN)/dutybook db upgrade
 	$(BIN)/dutybook users demo
+	$(BIN)/dutybook run --host $(HOST) --port $(PORT)
+
+# `make run` with a week to look at: the seven days before now written by `dutybook demo`
+# (it makes the demo accounts first, as `users demo` does; refused on a database with real
+# records; a second run adds nothing)
+demo: $(STAMP) system
+	$(BIN)/dutybook check --strict
+	$(BIN)/dutybook build
+	$(BIN)/dutybook db upgrade
+	$(BIN)/dutybook demo
 	$(BIN)/dutybook run --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)

@@ -218,10 +218,17 @@ def checkpoints(doc: BaseModel, site: Site | None) -> list[dict[str, object]] | 
 
 
 def bundle(
-    tree: Tree, urls: dict[str, str] | None = None, generated: dt.datetime | None = None
+    tree: Tree,
+    urls: dict[str, str] | None = None,
+    generated: dt.datetime | None = None,
+    kept: dict[str, tuple[object, ...]] | None = None,
 ) -> dict[str, object]:
     """The bundle as a dict; `urls` maps document ids to their page in the built site
-    (without it, each page's address under MkDocs' default directory URLs)."""
+    (without it, each page's address under MkDocs' default directory URLs).
+
+    `kept` (the preview's, generator.live_site) holds each entry made, with the document,
+    URL and site it was made from; an entry made from the same three is not made again.
+    """
     if urls is None:
         urls = {
             doc.id: page_url(page_uri(doc)) for doc in tree.documents.values() if doc.kind != "site"
@@ -230,11 +237,16 @@ def bundle(
     site = tree.site
     for doc_id in sorted(tree.documents):
         doc = tree.documents[doc_id]
+        url = urls.get(doc_id)
+        made = kept.get(doc_id) if kept is not None else None
+        if made is not None and made[0] is doc and made[1] == url and made[2] is site:
+            documents[doc_id] = made[3]
+            continue
         entry: dict[str, object] = {
             "kind": doc.kind,
             "version": getattr(doc, "version", None),
             "title": doc.title,
-            "url": urls.get(doc_id),
+            "url": url,
             "doc": doc.model_dump(mode="json"),
             "derived": derived(doc),
             "derived_en": derived(doc, "en"),
@@ -244,6 +256,11 @@ def bundle(
         }
         entry["hash"] = sha256(entry)
         documents[doc_id] = entry
+        if kept is not None:
+            kept[doc_id] = (doc, url, site, entry)
+    if kept is not None:
+        for gone in kept.keys() - documents.keys():
+            del kept[gone]
     desks = sorted((d for d in tree.documents.values() if isinstance(d, Desk)), key=lambda d: d.id)
     generated = generated or dt.datetime.now(dt.UTC).replace(microsecond=0)
     return {

@@ -156,10 +156,10 @@ def check_and_build(sop_dir: Path, config_file: Path, site_dir: Path | None, str
 @config_option
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True)
 def serve_docs(config_file: Path, dev_addr: str) -> None:
-    """Preview the handbook; pages rebuild when a YAML or Markdown file changes."""
-    from mkdocs.commands.serve import serve
+    """Preview the handbook; a saved YAML file updates only the pages it changes."""
+    from generator.live_serve import serve
 
-    serve(str(config_file), dev_addr=dev_addr, livereload=True)
+    serve(config_file, dev_addr, lambda line: click.echo(line, err=True))
 
 
 _load_plugins()

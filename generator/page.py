@@ -73,8 +73,18 @@ def tel(phone: str) -> str:
 class Page:
     """What a template may ask about while rendering one page at `here`."""
 
-    def __init__(self, tree: Tree, here: str, lang: str, today: dt.date, pdf: bool) -> None:
+    def __init__(
+        self,
+        tree: Tree,
+        here: str,
+        lang: str,
+        today: dt.date,
+        pdf: bool,
+        seen: set[str] | None = None,
+    ) -> None:
         self.tree = tree
+        # the ids of the documents this page asked for (render.jobs): what it depends on
+        self.seen = seen if seen is not None else set()
         self.here = here
         self.lang = lang
         self.today = today
@@ -249,6 +259,7 @@ class Page:
         return posixpath.relpath(target, posixpath.dirname(self.here) or ".")
 
     def doc(self, doc_id: str) -> BaseModel | None:
+        self.seen.add(doc_id)
         return self.tree.documents.get(doc_id)
 
     def link(self, ref: str, step_words: bool = True) -> str:

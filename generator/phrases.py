@@ -96,6 +96,7 @@ ZH = {
     "scan_hint": "巡更时用 App 扫描此码",
     "replaces_old": "取代旧码 {codes}：张贴后请撕下旧码（旧码仍可扫描）",
     "search_dialog": "搜索手册",
+    "preview_errors": "检查未通过：预览停在上一次通过检查的版本，改好文件并保存后自动刷新。",
     "audience": "培训对象",
     "due_within": "完成期限",
     "due_words": "入职后 {d}内",
@@ -272,6 +273,8 @@ EN = {
     "scan_hint": "Scan with the app on your round",
     "replaces_old": "Replaces old code {codes}: take the old poster down (it still scans)",
     "search_dialog": "Search the handbook",
+    "preview_errors": "The check failed: the preview shows the last version that passed. "
+    "Fix the file and save; the page reloads by itself.",
     "audience": "Audience",
     "due_within": "Due",
     "due_words": "within {d} of joining",

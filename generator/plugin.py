@@ -28,6 +28,8 @@ log = logging.getLogger("mkdocs.plugins.dutybook")
 ASSETS = Path(__file__).with_name("assets")
 CSS = "assets/dutybook.css"
 JS = "assets/dutybook.js"
+# jieba user dictionaries this process has loaded (jieba keeps them for the process)
+_USER_DICTS: set[str] = set()
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 
 
@@ -56,6 +58,8 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
         self.bundle: str | None = None
         self.aliases: dict[str, list[str]] = {}
         self.inserts: dict[str, str] = {}
+        # what the preview (generator.live_site) has already loaded and rendered
+        self.given: Prepared | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # PDFs take a while; a preview while typing does not need them
@@ -72,6 +76,12 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
                 search.config.jieba_dict_user = str(ASSETS / "jieba-user.txt")
             elif not Path(user_dict).is_absolute():
                 search.config.jieba_dict_user = str((base_dir / user_dict).resolve())
+            if self.serving and search.config.jieba_dict_user in _USER_DICTS:
+                # a second load adds every word's count to jieba's total again, so the
+                # preview's next full build would cut words differently from a clean build
+                search.config.jieba_dict_user = None
+            elif self.serving:
+                _USER_DICTS.add(search.config.jieba_dict_user)
         if CSS not in config.extra_css:
             config.extra_css.append(CSS)
         if JS not in [str(script) for script in config.extra_javascript]:
@@ -97,6 +107,8 @@ class DutybookPlugin(BasePlugin[DutybookConfig]):
         content = [f.src_uri for f in files.documentation_pages()]
         early, self.early = self.early, None
         prepared: Prepared | None = early.result(content) if early else None
+        given, self.given = self.given, None
+        prepared = prepared or given
         if prepared is None:
             jobs = 1 if self.serving else None  # no forking beside serve's threads
             prepared = prepare(**self._job(config, content), jobs=jobs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -106,45 +106,96 @@ def render(
     `pdf` says whether a QR PDF is built beside each patrol page (so pages may link to it).
     `directory_urls` is MkDocs' use_directory_urls: print pages link back by address.
     """
+    made = jobs(staff_tree(tree), lang, today, existing, pdf, directory_urls)
+    return {uri: job(set()) for uri, job in made.items()}
+
+
+# A page whose `seen` holds this depends on every document (role, home and poster pages).
+EVERY = "*"
+
+Job = Callable[[set[str]], str]
+
+
+def jobs(
+    tree: Tree,
+    lang: str = "zh",
+    today: dt.date | None = None,
+    existing: Iterable[str] = (),
+    pdf: bool = True,
+    directory_urls: bool = True,
+) -> dict[str, Job]:
+    """How to render each page of `render`, in its order, without rendering any yet.
+
+    `tree` is already as staff read it (prose.staff_tree). Each job takes a set and adds
+    to it the ids of the documents the page read (its own, those it links to or names) or
+    EVERY for a page that lists them all: what the preview (generator.live) re-renders
+    when a document changes.
+    """
     today = today or dt.date.today()
     existing = set(existing)
-    # pages show documents as staff read them: folded lines joined, no author notes
-    tree = staff_tree(tree)
-    pages: dict[str, str] = {}
+    pages: dict[str, Job] = {}
 
-    def add(uri: str, template: str, **context: object) -> None:
-        pages[uri] = _page(template, Page(tree, uri, lang, today, pdf), **context)
+    def add(uri: str, template: str, own: str, **context: object) -> None:
+        def job(seen: set[str]) -> str:
+            seen.add(own)
+            return _page(template, Page(tree, uri, lang, today, pdf, seen), **context)
 
-    def add_html(
-        uri: str, template: str, backs: list[BaseModel], title: str, **context: object
-    ) -> None:
-        """A standalone print page; `backs` are the pages its bar links back to."""
-        page = Page(tree, uri, lang, today, pdf)
-        links = []
-        for doc in backs:
-            url = page_url(page_uri(doc), directory_urls)
-            links.append((page.rel(url) + ("/" if url.endswith("/") else ""), doc.title))
-        pages[uri] = HTML_ENV.get_template(template).render(
-            h=page, t=page.t, title=title, backs=links, **context
-        )
+        pages[uri] = job
 
-    docs = sorted((d for d in tree.documents.values() if d.kind in KIND_DIRS), key=lambda d: d.id)
-    for doc in docs:
+    def add_doc(doc: BaseModel) -> None:
         uri = page_uri(doc)
-        tags = tags_for(Page(tree, uri, lang, today, pdf), doc)
-        extra: dict[str, object] = {}
+
+        def job(seen: set[str]) -> str:
+            seen.add(doc.id)
+            page = Page(tree, uri, lang, today, pdf, seen)
+            return _page(f"{doc.kind}.md.j2", page, doc=doc, tags=tags_for(page, doc), **extra(doc))
+
+        pages[uri] = job
+
+    def extra(doc: BaseModel) -> dict[str, object]:
         if doc.kind == "checklist":
-            extra = {
-                "rounds": rounds(Page(tree, uri, lang, today, pdf), doc),
+            page = Page(tree, page_uri(doc), lang, today, pdf)
+            return {
+                "rounds": rounds(page, doc),
                 "groups": grouped(doc),
                 "print_uri": print_uri(doc),
             }
         if doc.kind == "patrol":
-            extra = {"posters_uri": posters_uri(doc.site), "assets": poster_dir(doc.site)}
-        add(uri, f"{doc.kind}.md.j2", doc=doc, tags=tags, **extra)
+            return {"posters_uri": posters_uri(doc.site), "assets": poster_dir(doc.site)}
+        return {}
+
+    def add_html(
+        uri: str, template: str, backs: list[BaseModel], title: str, own: str, **context: object
+    ) -> None:
+        """A standalone print page; `backs` are the pages its bar links back to."""
+
+        def job(seen: set[str]) -> str:
+            seen.add(own)
+            page = Page(tree, uri, lang, today, pdf, seen)
+            links = []
+            for doc in backs:
+                url = page_url(page_uri(doc), directory_urls)
+                links.append((page.rel(url) + ("/" if url.endswith("/") else ""), doc.title))
+            return HTML_ENV.get_template(template).render(
+                h=page, t=page.t, title=title, backs=links, **context
+            )
+
+        pages[uri] = job
+
+    docs = sorted((d for d in tree.documents.values() if d.kind in KIND_DIRS), key=lambda d: d.id)
+    for doc in docs:
+        add_doc(doc)
         if doc.kind == "checklist":
             title = page_title(doc, "print_title", lang)
-            add_html(print_uri(doc), "checklist_print.html.j2", [doc], title, doc=doc, **extra)
+            add_html(
+                print_uri(doc),
+                "checklist_print.html.j2",
+                [doc],
+                title,
+                doc.id,
+                doc=doc,
+                **extra(doc),
+            )
     site = tree.site
     for prop_id, posters in qr.sheets(tree).items():
         prop = next(p for p in site.properties if p.id == prop_id)
@@ -159,6 +210,7 @@ def render(
             "patrol_posters.html.j2",
             routes,
             title,
+            EVERY,
             posters=posters,
             files=files,
             areas=areas,
@@ -172,16 +224,17 @@ def render(
             )
             for kind in KINDS
         }
-        add(role_uri(role.id), "role.md.j2", role=role, applies=applies)
+        add(role_uri(role.id), "role.md.j2", EVERY, role=role, applies=applies)
     if "index.md" not in existing:
         add(
             "index.md",
             "home.md.j2",
+            EVERY,
             roles=site.roles if site else [],
             counts={k: sum(section(d.kind) == k for d in docs) for k in KINDS},
         )
     if "tags.md" not in existing:
-        add("tags.md", "tags.md.j2")
+        add("tags.md", "tags.md.j2", EVERY)
     return pages
 
 

@@ -13,6 +13,7 @@ import click
 from flask import Flask
 
 from pwa.config import DEV_SECRET_KEY, ROLES, STAFF_ROLES
+from pwa.publish_command import publish
 from pwa.store.db import transaction
 
 DEMO_ROLES = (*STAFF_ROLES, "supervisor", "admin")
@@ -67,11 +68,12 @@ def secret_problem(config: Mapping[str, object]) -> str | None:
 def register(main: click.Group) -> None:
     """Entry point `dutybook.commands`: attach the server's commands to the main group."""
     main.add_command(run)
-    main.add_command(publish)
+    main.add_command(publish)  # pwa/publish_command.py
     main.add_command(db_group)
     main.add_command(users_group)
     main.add_command(tokens_group)
     main.add_command(alerts_group)
+    main.add_command(demo)
 
 
 @click.command()
@@ -91,46 +93,6 @@ def run(host: str, port: int, workers: int) -> None:
         raise click.ClickException(problem)
     click.echo(f"Dutybook on http://{host}:{port}/ ({workers} workers)", err=True)
     serve(host, port, workers, control_socket(Path(flask_app.instance_path), port))
-
-
-_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-
-@click.command()
-@click.option("--sop", "sop_dir", default="sop", show_default=True, type=_DIR)
-@click.option("--config", "config_file", default="mkdocs.yml", show_default=True, type=_FILE)
-@click.option("--url", help="A running server (https://…): upload with an admin's token.")
-@click.option("--token-env", default="DUTYBOOK_PUBLISH_TOKEN", show_default=True,
-              help="The environment variable holding the admin's token.")  # fmt: skip
-@click.option("--database-url", help="Publish straight into this database instead.")
-@click.option("--note", default="", help="What this version changes, for the log.")
-@click.option("--by", help="Who publishes, with --database-url (default: the login name).")
-def publish(sop_dir: Path, config_file: Path, url: str | None, token_env: str,
-            database_url: str | None, note: str, by: str | None) -> None:  # fmt: skip
-    """Check (strict) and build the handbook, then make it the live version of a server."""
-    import getpass
-    import tempfile
-
-    from generator.cli import check_and_build
-    from pwa.ops import publishing
-
-    if (url is None) == (database_url is None):
-        raise click.UsageError("give --url (a server) or --database-url, not both")
-    token = os.environ.get(token_env, "") if url else ""
-    if url and not token:
-        raise click.ClickException(f"set {token_env} to an admin's token to publish to {url}")
-    with tempfile.TemporaryDirectory(prefix="dutybook-publish-") as folder:
-        site = check_and_build(sop_dir, config_file, Path(folder) / "site", True)
-        try:
-            if url:
-                answer = publishing.upload(url, token, publishing.pack_folder(site), note)
-            else:
-                answer = publishing.into_database(database_url, site, by or getpass.getuser(), note)
-        except publishing.PublishError as exc:
-            click.echo("".join(f"{line}\n" for line in exc.lines), nl=False)
-            raise click.ClickException(exc.message) from None
-    click.echo(publishing.describe(answer))
 
 
 # a Unix socket's path is at most 107 bytes on Linux (104 on the BSDs and macOS)
@@ -398,3 +360,37 @@ def alerts_run(once: bool) -> None:
             f"found {result.found}, queued {result.queued}, sent {result.sent}, "
             f"failed {result.failed}"
         )
+
+
+@click.command()
+@click.option("--now", "at", help="the week's end, ISO 8601 with offset (default: the app's now)")
+@click.pass_context
+def demo(ctx: click.Context, at: str | None) -> None:
+    """Fill a fresh install with the seven days before now, as the demo accounts' phones and the
+    desk would have made them. Refused on a database with real records; run twice, it says the
+    week is there and adds nothing."""
+    import datetime as dt
+
+    from pwa import clock
+    from pwa.demo import DemoRefused, write_week
+
+    app = _app()
+    try:
+        with app.app_context():
+            end = dt.datetime.fromisoformat(at) if at else clock.now()
+    except ValueError:
+        raise click.BadParameter(
+            "an ISO 8601 time like 2026-06-09T10:30:00+08:00", param_hint="--now"
+        ) from None
+    if end.tzinfo is None:
+        raise click.BadParameter("needs a UTC offset, e.g. +08:00", param_hint="--now")
+    ctx.invoke(users_demo)
+    try:
+        counts = write_week(app, end, lambda line: click.echo(line, err=True), _hasher(app))
+    except DemoRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    if counts is None:
+        click.echo("the demo week is already there; nothing added (it is written only once)")
+        return
+    made = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+    click.echo(f"demo week written: {sum(counts.values())} records ({made})")

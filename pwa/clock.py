@@ -10,6 +10,8 @@ time-machine instead, which this module sees through `datetime.now`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask, current_app, has_app_context
 
@@ -40,3 +42,18 @@ def now() -> dt.datetime:
 def utcnow() -> dt.datetime:
     """Naive UTC now: both databases store it the same way."""
     return now().replace(tzinfo=None)
+
+
+@contextmanager
+def held(app: Flask, moment: dt.datetime) -> Iterator[None]:
+    """Inside the block the app's clock runs on from `moment` (aware), then as before: what
+    writes a past week as it happened (`dutybook demo`) stamps each step with its own time."""
+    saved = app.extensions.get(_SKEW)
+    app.extensions[_SKEW] = moment - dt.datetime.now(dt.UTC)
+    try:
+        yield
+    finally:
+        if saved is None:
+            app.extensions.pop(_SKEW, None)
+        else:
+            app.extensions[_SKEW] = saved

@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound
 
 from pwa.api.definitions import BUNDLE
 from pwa.api.live import site_root
+from pwa.compress import gzip_file
 from pwa.errors import ApiError
 
 bp = Blueprint("handbook", __name__)
@@ -41,6 +42,7 @@ def page(path: str) -> Response:
         response = send_from_directory(root, path)
     except NotFound:
         raise ApiError(404, f"No handbook page at /{path.removesuffix('index.html')}.") from None
+    response = gzip_file(response, root / path)
     # the service worker revalidates; a cached page must not outlive a rebuild unseen
     response.headers["Cache-Control"] = "no-cache"
     return response

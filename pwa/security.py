@@ -9,6 +9,7 @@ scripts are allowed by hash, computed from the page actually served, and nothing
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import re
 
@@ -82,6 +83,8 @@ def _handbook_hashes(response: Response) -> list[str]:
         or response.status_code != 200
     ):
         return []
+    if response.headers.get("Content-Encoding") == "gzip":  # pwa/compress.py: in memory
+        return inline_script_hashes(gzip.decompress(response.get_data()))
     # send_from_directory streams the file; a page is small: read it, close the file, hash
     body = response.response
     data = b"".join(body)

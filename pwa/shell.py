@@ -10,6 +10,7 @@ from flask import Blueprint, Response, render_template, send_from_directory, url
 
 from pwa.api.definitions import current_bundle
 from pwa.api.live import site_root
+from pwa.compress import gzip_file
 from pwa.errors import ApiError
 
 bp = Blueprint("shell", __name__, template_folder="templates")
@@ -35,15 +36,56 @@ def _revision(path: Path) -> str:
     return rev
 
 
-def _walk(root: Path, prefix: str) -> list[tuple[str, str]]:
+def _walk(root: Path, prefix: str, keep=lambda _rel: True) -> list[tuple[str, str]]:
     if not root.is_dir():
         return []
     entries = []
     for path in sorted(root.rglob("*")):
         if not path.is_file() or path.name in SKIP_NAMES or path.suffix in SKIP_SUFFIXES:
             continue
-        entries.append((prefix + path.relative_to(root).as_posix(), _revision(path)))
+        rel = path.relative_to(root).as_posix()
+        if keep(rel):
+            entries.append((prefix + rel, _revision(path)))
     return entries
+
+
+LUNR = "assets/javascripts/lunr/"
+_languages: dict[tuple[str, int, int], list[str]] = {}
+
+
+def lunr_scripts(languages: list[str]) -> set[str]:
+    """The scripts under LUNR that Material's search worker loads for the index's languages
+    (its `setupSearchLanguages`): none for English alone, so the 0.9 MB of segmenters and
+    stemmers for other languages need not cross a phone's link."""
+    scripts = set()
+    for lang in languages:
+        if lang == "ja":
+            scripts.add("tinyseg.js")
+        elif lang in ("hi", "th"):
+            scripts.add("wordcut.js")
+        if lang != "en":
+            scripts.add(f"min/lunr.{lang}.min.js")
+    if len(languages) > 1:
+        scripts.add("min/lunr.multi.min.js")
+    if scripts:
+        scripts.add("min/lunr.stemmer.support.min.js")
+    return scripts
+
+
+def _handbook_keep(site: Path):
+    """Which handbook files to precache: all but the search languages the index does not use
+    (all of them when the index cannot be read)."""
+    index = site / "search" / "search_index.json"
+    try:
+        stat = index.stat()
+        key = (str(index), stat.st_size, stat.st_mtime_ns)
+        if key not in _languages:
+            _languages.clear()
+            _languages[key] = list(json.loads(index.read_bytes())["config"]["lang"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return lambda _rel: True
+    needed = {LUNR + name for name in lunr_scripts(_languages[key])}
+    return lambda rel: not rel.startswith(LUNR) or rel in needed
 
 
 def site_dir() -> Path:
@@ -51,8 +93,18 @@ def site_dir() -> Path:
     return site_root()
 
 
+# Every module the entry module reaches, fetched at once: offline, each level of imports
+# found one by one costs a round trip through the service worker (the worker script and
+# the entry itself are not preloaded).
+PRELOAD = sorted(
+    f"/app/static/app/{p.name}"
+    for p in (STATIC / "app").glob("*.js")
+    if p.name not in ("main.js", "writer.js")
+)
+
+
 def _shell_html() -> str:
-    return render_template("app/index.html")
+    return render_template("app/index.html", preload=PRELOAD)
 
 
 EMERGENCY_URL = "/app/emergency.json"
@@ -98,7 +150,7 @@ def precache_manifest() -> list[tuple[str, str]]:
         # from the body, not the bundle hash: that one leaves out the site's phone numbers
         manifest.append((EMERGENCY_URL, hashlib.sha256(_emergency_body(plans)).hexdigest()[:16]))
     manifest += _walk(STATIC, "/app/static/")
-    manifest += _walk(site_dir(), "/")
+    manifest += _walk(site_dir(), "/", _handbook_keep(site_dir()))
     return manifest
 
 
@@ -158,7 +210,7 @@ def static(filename: str) -> Response:
     resp = send_from_directory(STATIC, filename, max_age=0)
     if filename.endswith(".wasm"):
         resp.mimetype = "application/wasm"
-    return resp
+    return gzip_file(resp, STATIC / filename)
 
 
 @bp.get("/sw.js")

@@ -143,15 +143,25 @@ class Property(Strict):
     )
 
 
+# the last two sites indexed (as loaded, as staff read it) and their indexes: every patrol
+# of a check, a page build and a bundle asks for the same site's, and a site document is
+# never changed once validated
+_last_index: list[tuple[Site, dict]] = []
+
+
 def checkpoint_index(site: Site) -> dict[str, tuple[Property, Checkpoint]]:
     """Every code a poster may carry, current or replaced, to its property and checkpoint
     (the first one that claims it: `dutybook check` reports the rest)."""
+    for known, index in _last_index:
+        if known is site:
+            return dict(index)
     index: dict[str, tuple[Property, Checkpoint]] = {}
     for prop in site.properties:
         for checkpoint in prop.checkpoints:
             for code in (checkpoint.code, *checkpoint.replaces):
                 index.setdefault(code, (prop, checkpoint))
-    return index
+    _last_index[:] = [(site, index), *_last_index[:1]]
+    return dict(index)
 
 
 class Shift(Strict):

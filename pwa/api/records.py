@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-import orjson
 from flask import Blueprint, Response, request
 from sqlalchemy import Engine
 
@@ -104,7 +103,7 @@ def _lines(engine: Engine, sites: list[str] | None, kind: str) -> Iterator[bytes
         for found in records.pages(conn, sites, EXPORT_PAGE, below):
             bodies = [export.export_json(r) for r in found]
             if kind == "jsonl":
-                yield b"".join(orjson.dumps(body) + b"\n" for body in bodies)
+                yield b"".join(map(export.json_line, bodies))
                 continue
             buffer = io.StringIO()
             writer = csv.writer(buffer, lineterminator="\r\n")

@@ -47,8 +47,11 @@ def _minutes(data: dict) -> int | None:
         return None
 
 
-def load(conn: Connection, site: str, moment: dt.datetime) -> tuple[list, list[dict]]:
-    """(each plan against its schedule, the last year's drills newest first)."""
+def load(
+    conn: Connection, site: str, moment: dt.datetime, as_of: bool = False
+) -> tuple[list, list[dict]]:
+    """(each plan against its schedule, the last year's drills newest first); `as_of`: as they
+    stood at `moment`, a past one (the printable report), drills recorded after it left out."""
     raw, tz = bundle().raw, zone()
     today = moment.astimezone(tz).date()
     starts = [
@@ -58,10 +61,15 @@ def load(conn: Connection, site: str, moment: dt.datetime) -> tuple[list, list[d
     ]
     since = utc_naive(min([*starts, moment - RECENT]))
     rows = records.of_types(conn, site, ("drill",), since)
+    last = records.latest_of_type(conn, site, "drill")
+    if as_of:
+        cutoff = utc_naive(moment)
+        rows = [row for row in rows if row.recorded_at <= cutoff]
+        last = {d: at for d, at in last.items() if at <= cutoff}
     times: dict[str, list[dt.datetime]] = {}
     for row in rows:
         times.setdefault(row.def_id, []).append(row.recorded_at)
-    last = records.latest_of_type(conn, site, "drill")
+        last[row.def_id] = max(last.get(row.def_id, row.recorded_at), row.recorded_at)
     plans = drills.plan_drills(raw, site, moment, tz, times, last, lang())
     recent = []
     for row in reversed(rows):

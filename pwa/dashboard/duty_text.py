@@ -24,6 +24,8 @@ DUTY_STRINGS: dict[str, dict[str, str]] = {
         "drill_count_done": "已完成",
         "drills_recent": "演练记录（近一年）",
         "no_drills": "近一年没有演练记录。",
+        "report_drills_as_of": "各预案截至 {at} 的演练情况；下表是本报告时段内进行的演练。",
+        "report_no_drills": "本时段没有演练。",
         "drill_record": "记录一次演练",
         "drill_record_hint": "在手机上进行的演练会自动出现在这里；"
         "桌面推演或纸面记录的演练可在这里补录。",
@@ -93,6 +95,9 @@ DUTY_STRINGS: dict[str, dict[str, str]] = {
         "drill_count_done": "Done",
         "drills_recent": "Drills (last 12 months)",
         "no_drills": "No drill recorded in the last 12 months.",
+        "report_drills_as_of": "Each plan's drills as of {at}; below, the drills held in "
+        "this report's span.",
+        "report_no_drills": "No drill in this span.",
         "drill_record": "Record a drill",
         "drill_record_hint": "Drills run on a phone appear here by themselves; record a tabletop "
         "or paper drill here.",

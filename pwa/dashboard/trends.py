@@ -10,6 +10,7 @@ from pwa.dashboard import tables
 from pwa.dashboard.charts import Point, bar_chart
 from pwa.dashboard.context import bundle, lang, now, page, parse_day, site_or_403, t, zone
 from pwa.dashboard.day import day_rows, load_day, problems, range_totals, status_word
+from pwa.dashboard.drills import load as load_drills
 from pwa.dashboard.exceptions import load_exceptions
 from pwa.errors import ApiError
 from pwa.ops import compliance, schedules
@@ -108,6 +109,10 @@ def report_page(site: str) -> str:
         if i["record"].recorded_at < finish
         and (i["record"].recorded_at >= begin or i["state"].status not in ("resolved", "verified"))
     ]
+    # each plan's drills as they stood when the report's span ended (or now, if sooner)
+    drills_at = min(now(), finish.replace(tzinfo=dt.UTC) - dt.timedelta(seconds=1))
+    plans, recent = load_drills(conn, site, drills_at, as_of=True)
+    held = [d for d in recent if begin <= d["record"].recorded_at < finish]
     return page(
         "report.html",
         site=prop,
@@ -121,4 +126,7 @@ def report_page(site: str) -> str:
         items=items,
         status_word=status_word,
         printed=now(),
+        plans=plans,
+        drills_held=held,
+        drills_at=drills_at,
     )

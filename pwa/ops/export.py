@@ -7,6 +7,8 @@ import json
 import re
 from typing import Any
 
+import orjson
+
 SHA256 = re.compile(r"[0-9a-f]{64}")
 CSV_HEADER = [
     "id",
@@ -77,6 +79,18 @@ def export_json(row: Any) -> dict:
     body = record_json(row)
     body["photos"] = [blob_link(sha) for sha in photos_of(body["data"])]
     return body
+
+
+def json_line(body: dict) -> bytes:
+    """One record of the JSON-lines export, with its newline. orjson, but for a record stored
+    before the API refused numbers it cannot encode (an integer beyond 64 bits, written by an
+    older server or another tool, or a lone surrogate): that one line is written by the
+    standard library, which keeps the number whole and escapes the surrogate, instead of the
+    export breaking half way."""
+    try:
+        return orjson.dumps(body) + b"\n"
+    except orjson.JSONEncodeError:
+        return json.dumps(body, separators=(",", ":")).encode() + b"\n"
 
 
 def csv_cell(value: object) -> str:

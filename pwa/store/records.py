@@ -385,3 +385,12 @@ def latest_of_type(conn: Connection, site: str, kind: str) -> dict[str, dt.datet
         .group_by(records.c.def_id)
     )
     return dict(conn.execute(query).all())
+
+
+def count_by_device(conn: Connection, prefix: str) -> tuple[int, int]:
+    """(records from devices whose id starts with `prefix`, records from any other device)."""
+    mine = records.c.device_id.startswith(prefix, autoescape=True)
+    ours, others = conn.execute(
+        select(func.count().filter(mine), func.count().filter(~mine)).select_from(records)
+    ).one()
+    return ours, others

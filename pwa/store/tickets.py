@@ -213,3 +213,9 @@ def reports_since(
     if source is not None:
         where.append(tickets.c.reported_from == source)
     return conn.execute(select(func.count()).select_from(tickets).where(*where)).scalar_one()
+
+
+def count_not_from(conn: Connection, reported_from: str) -> int:
+    """Tickets whose `reported_from` is anything but this mark (or none at all)."""
+    where = or_(tickets.c.reported_from.is_(None), tickets.c.reported_from != reported_from)
+    return conn.execute(select(func.count()).select_from(tickets).where(where)).scalar_one()

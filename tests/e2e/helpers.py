@@ -8,6 +8,18 @@ from PIL import Image
 
 from tests.e2e.conftest import PASSWORD
 
+# Records what the install banner (#install) says each time it changes, in window.__install.
+WATCH_INSTALL = """
+window.__install = [];
+new MutationObserver(() => {
+  const box = document.getElementById('install');
+  if (box && !box.hidden) {
+    const bar = box.querySelector('progress');
+    window.__install.push({ text: box.textContent.trim(), value: bar.value, max: bar.max });
+  }
+}).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+"""
+
 
 def sign_in(page, base_url: str, username: str = "wang") -> None:
     page.goto(base_url + "/app/")

@@ -6,7 +6,7 @@ import datetime as dt
 import sqlite3
 
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.helpers import go, sign_in, wait_unsynced
+from tests.e2e.helpers import WATCH_INSTALL, go, sign_in, wait_unsynced
 
 # Fixed instants: the account was created at noon UTC on 1 March (the same calendar day in
 # every zone from UTC-11 to UTC+11), the phone's clock reads 20 March.
@@ -216,6 +216,22 @@ def test_ready_offline_stays_visible_on_me(server, page):
     page.wait_for_selector("#offline-state")
     assert page.inner_text("#offline-state") == "已可离线使用：应用和整本手册都已保存在本机。"
     shot(page, "account-offline-ready")
+
+
+def test_the_first_install_shows_how_far_it_is_then_goes(server, page):
+    # what the banner said each time it changed, from the page's first script on
+    page.add_init_script(WATCH_INSTALL)
+    sign_in(page, server.url)  # waits until the worker has precached everything
+    seen = page.evaluate("window.__install")
+    assert seen, "the banner never showed"
+    total = seen[-1]["max"]
+    assert total > 20  # the app and the whole handbook, file by file
+    assert all(s["max"] == total and 0 <= s["value"] <= total for s in seen), seen
+    values = [s["value"] for s in seen]
+    assert values == sorted(values)
+    assert seen[0]["text"].startswith("正在把整本手册存到本机，以便离线使用"), seen[0]
+    assert f"/{total} 个文件" in seen[-1]["text"], seen[-1]
+    assert page.is_hidden("#install")  # gone once everything is on the phone
 
 
 def test_storage_warning_says_what_to_do_in_a_guards_words(server, page):

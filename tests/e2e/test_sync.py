@@ -5,7 +5,15 @@ from __future__ import annotations
 import sqlite3
 
 from tests.e2e.conftest import PASSWORD
-from tests.e2e.helpers import acknowledge, go, outbox_ids, sign_in, unsynced, wait_unsynced
+from tests.e2e.helpers import (
+    WATCH_INSTALL,
+    acknowledge,
+    go,
+    outbox_ids,
+    sign_in,
+    unsynced,
+    wait_unsynced,
+)
 
 
 def test_answer_lost_after_commit_is_retried_without_duplicates(server, context, page):
@@ -93,6 +101,7 @@ def test_shared_phone_keeps_each_users_records(server, context, page):
 def test_new_version_deployed_while_offline_is_picked_up_later(server, context, page):
     sign_in(page, server.url)
     first = page.get_attribute("body", "data-offline-ready")
+    page.evaluate(WATCH_INSTALL)
     context.set_offline(True)
     acknowledge(page)
     queued = outbox_ids(page)
@@ -107,6 +116,8 @@ def test_new_version_deployed_while_offline_is_picked_up_later(server, context, 
     page.click("#sync-now")
     page.wait_for_selector("#update:not([hidden])", timeout=30_000)
     assert page.get_attribute("body", "data-offline-ready") != first
+    # an update downloads quietly: the old version works meanwhile, no install banner
+    assert page.evaluate("window.__install") == []
     wait_unsynced(page, 0)
     assert [r[0] for r in server.records()] == queued
     context.set_offline(True)

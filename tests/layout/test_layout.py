@@ -14,7 +14,20 @@ ROOT = Path(__file__).resolve().parents[2]
 # rest of pwa/'s top level assembles the app and belongs with the faces.
 FOUNDATION = {"pwa.clock", "pwa.config"}
 # what pwa/ keeps at its top level: the app factory, the CLI and server, cross-cutting HTTP
-ASSEMBLY = {"cli", "server", "errors", "security", "proxy", "logs", "health", "shell", "handbook"}
+ASSEMBLY = {
+    "cli",
+    "publish_command",
+    "demo",
+    "server",
+    "errors",
+    "security",
+    "proxy",
+    "logs",
+    "health",
+    "shell",
+    "handbook",
+    "compress",
+}
 LAYERS = {"pwa.store": 0, "pwa.ops": 1, "pwa.api": 2, "pwa.dashboard": 2, "pwa.resident": 2}
 
 

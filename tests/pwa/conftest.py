@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from pwa.store import accounts
 from pwa.store.db import make_engine
-from tests.conftest import make_app
+from tests.conftest import ROOT, make_app
 from tests.pwa.duty_support import duty_sop
 from tests.pwa.publish_support import Sites, build_sites
 from tests.pwa.scenario import make_sop, start_world
@@ -60,6 +60,14 @@ def duty(database, site_dir, tmp_path):
     with app.extensions["dutybook.engine"].begin() as conn:
         accounts.add_user(conn, accounts.hasher(1024, 1), "guard-l2", PASSWORD, ["guard"],
                           ["lanyuan"])  # fmt: skip
+    yield app
+    app.extensions["dutybook.engine"].dispose()
+
+
+@pytest.fixture
+def demo_app(database, site_dir, tmp_path):
+    """The app over the real handbook (`sop/`), on both stores, empty: what `dutybook demo` fills."""
+    app = make_app(database, site_dir, tmp_path, ROOT / "sop")
     yield app
     app.extensions["dutybook.engine"].dispose()
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, create_engine, insert, select, text
+from sqlalchemy.pool import NullPool
 
 from pwa.api.schemas import FIELDS
 from pwa.store import accounts
@@ -118,10 +121,15 @@ def app_data(kind: str, at: str | None = None) -> dict:
     }.get(kind, {})
 
 
-def store_unchecked(app: Flask, username: str, recs: list[dict]) -> None:
+def store_unchecked(app: Flask, username: str, recs: list[dict], stdlib_json: bool = False) -> None:
     """Write records straight into the store, past every check of the API: what a store holds
-    from before a check existed (records are append-only, so such rows stay)."""
+    from before a check existed (records are append-only, so such rows stay). `stdlib_json`:
+    `data` encoded by the standard library, past the store's own orjson too, which refuses
+    integers beyond 64 bits (a row another tool or an older server wrote)."""
     engine = app.extensions["dutybook.engine"]
+    if stdlib_json:
+        url = engine.url.render_as_string(hide_password=False)
+        engine = create_engine(url, poolclass=NullPool, json_serializer=json.dumps)
     with engine.begin() as conn:
         user_id = conn.scalar(select(users.c.id).where(users.c.username == username))
         for rec in recs:
@@ -167,3 +175,26 @@ def writing(engine: Engine) -> Iterator[Connection]:
         engine = engine.execution_options(sqlite_begin="IMMEDIATE")
     with engine.begin() as conn:
         yield conn
+
+
+def settled(engine: Engine | Flask, timeout: float = 30.0) -> None:
+    """Wait until the cursor read sees everything written so far: on PostgreSQL it reads only
+    below the oldest write transaction still running anywhere on the server, and the other
+    test processes share that server (a transaction of theirs holds the read back, late,
+    never lost). SQLite has nothing to wait for."""
+    if isinstance(engine, Flask):
+        engine = engine.extensions["dutybook.engine"]
+    if engine.dialect.name != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    with engine.connect() as conn:
+        # every transaction id below the next one to be handed out, once ended
+        target = conn.scalar(text("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint"))
+        conn.commit()
+        while True:
+            xmin = conn.scalar(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
+            conn.commit()
+            if xmin >= target:
+                return
+            assert time.monotonic() < deadline, "a write transaction on the server did not end"
+            time.sleep(0.05)

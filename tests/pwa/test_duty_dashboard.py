@@ -44,7 +44,9 @@ def test_a_drill_is_never_an_incident(duty):
     page = browser.get("/dashboard/lanyuan/exceptions").get_data(as_text=True)
     assert incident["id"] in page and drill["id"] not in page
     report = browser.get("/dashboard/lanyuan/report").get_data(as_text=True)
-    assert report.count("电梯困人应急预案") == 1
+    listed_part, drills_part = report.split('<h2 id="drills">')
+    assert listed_part.count("电梯困人应急预案") == 1  # the incident; the drill is with the drills
+    assert f'data-id="{drill["id"]}"' in drills_part and drill["id"] not in listed_part
     assert browser.get(f"/dashboard/lanyuan/exceptions/{drill['id']}").status_code == 404
 
     # the drills: the plan drilled this half year, the drill with its review
@@ -63,6 +65,35 @@ def test_a_drill_is_never_an_incident(duty):
     # the other site's drill list knows nothing of it
     admin, _ = dashboard_client(duty, "admin")
     assert _csv(admin, "/dashboard/jinxiu/drills?format=csv&table=drills") == []
+
+
+def test_the_printable_report_has_each_plans_drills(duty):
+    client = duty.test_client()
+    guard = sign_in(client, "guard-l")
+    drill = record(type="drill", def_id="EMG-ELEVATOR-TRAP", data=drill_data())
+    _push(client, guard, [drill])
+    browser, _ = dashboard_client(duty, "sup-l")
+
+    def drills_of(query: str) -> str:
+        page = browser.get(f"/dashboard/lanyuan/report?{query}")
+        assert page.status_code == 200
+        return page.get_data(as_text=True).split('<h2 id="drills">')[1]
+
+    # today's report: the plan drilled this half year, and the drill held today
+    today = drills_of("date=2026-06-09")
+    assert 'data-def="EMG-ELEVATOR-TRAP" data-state="done"' in today
+    assert "1 / 1" in today and f'data-id="{drill["id"]}"' in today
+    assert "模拟 3 号楼 2 号梯困人" in today and "guard-l、王强、李明" in today
+    assert "各预案截至 2026-06-09 10:3" in today
+    # last week's report: the plan as it stood when that week ended, still due; no drill in it
+    week = drills_of("date=2026-06-03&span=week")
+    assert 'data-def="EMG-ELEVATOR-TRAP" data-state="due"' in week
+    assert "0 / 1" in week and "待演练（2026-06-30 前）" in week
+    assert "各预案截至 2026-06-07 23:59" in week and "本时段没有演练。" in week
+    assert drill["id"] not in week
+    # and in English
+    english = drills_of("date=2026-06-09&lang=en")
+    assert "Each plan&#39;s drills as of 2026-06-09 10:3" in english and "Done" in english
 
 
 def test_each_plan_is_due_then_overdue_against_its_schedule(duty, fixed_clock):

@@ -22,6 +22,7 @@ from tests.pwa.support import (
     bearer,
     now_iso,
     record,
+    settled,
     sign_in,
     store_unchecked,
 )
@@ -37,6 +38,7 @@ def _push(client, token: str, recs: list[dict]) -> list[str]:
 
 def _page(client, headers: dict, since: str | None, limit: int, site: str = "lanyuan") -> dict:
     query = f"/api/v1/records?site={site}&limit={limit}" + (f"&since={since}" if since else "")
+    settled(client.application)
     response = client.get(query, headers=headers)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
@@ -135,6 +137,7 @@ def test_no_record_skipped_or_repeated_while_phones_push(app, engineer):
 
 
 def _export(client, headers, query: str):
+    settled(client.application)
     response = client.get(f"/api/v1/records/export?{query}", headers=headers)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.is_streamed

@@ -14,13 +14,18 @@ from sqlalchemy import exc, insert, select
 
 from pwa.store import records
 from pwa.store.models import records as records_table
-from tests.pwa.support import writing
+from tests.pwa.support import settled, writing
 from tests.pwa.test_records_store import T0, put, row
 
 
-def read_all(engine, sites, size: int, after=records.START) -> tuple[list[str], records.Position]:
-    """Page from `after` to the end of what is readable now: the ids and the last cursor."""
+def read_all(
+    engine, sites, size: int, after=records.START, settle: bool = True
+) -> tuple[list[str], records.Position]:
+    """Page from `after` to the end of what is readable now: the ids and the last cursor;
+    `settle`: first wait for other tests' transactions on a shared PostgreSQL to end."""
     seen: list[str] = []
+    if settle:
+        settled(engine)
     with engine.connect() as conn:
         while found := records.page(conn, sites, size, after):
             seen += [r.id for r in found]
@@ -41,6 +46,7 @@ def test_pages_follow_the_transactions_then_the_ids(engine, people):
     assert seen == [*first, late]
     everything, _ = read_all(engine, None, 4)
     assert everything[:4] == seen and len(everything) == 5
+    settled(engine)
     with engine.connect() as conn:
         txns = [r.txn for r in records.page(conn, None, 10)]
     assert txns[0] == txns[1] == txns[2] < txns[3] < txns[4]
@@ -78,7 +84,7 @@ def test_a_row_committed_late_is_read_not_skipped(engine, people):
             committed = records.stored(reader, [a[0], b[0]])
             # B is committed (PostgreSQL) but not readable yet: A below it may still commit
             assert set(committed) == ({b[0]} if postgresql else set())
-        seen, cursor = read_all(engine, None, 10)
+        seen, cursor = read_all(engine, None, 10, settle=False)  # A is still open
         assert (seen, cursor) == ([], records.START)
     writer.join(10)
     assert read_all(engine, None, 10, cursor)[0] == [a[0], b[0]]
@@ -133,6 +139,7 @@ def test_no_record_skipped_or_repeated_while_others_write(engine, people):
 
 def test_a_horizon_ends_a_read_while_others_keep_writing(engine, people):
     put(engine, [row(people["li"]) for _ in range(5)])
+    settled(engine)
     with engine.connect() as conn:
         below = records.horizon(conn)
     put(engine, [row(people["li"])])

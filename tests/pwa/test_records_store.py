@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from pwa.clock import utcnow
 from pwa.store import accounts, exception_log, records
-from tests.pwa.support import writing
+from tests.pwa.support import settled, writing
 
 T0 = dt.datetime(2026, 6, 9, 2, 0)  # naive UTC, as stored
 PH = accounts.hasher(1024, 1)
@@ -54,6 +54,7 @@ def test_store_new_replay_and_conflict(engine, people):
     inserted, found = put(engine, [other])
     assert inserted == set()
     assert found[first[0]] != other[records.HASH]
+    settled(engine)
     with engine.connect() as conn:
         (kept,) = records.page(conn, None, 10)
     assert (kept.id, kept.content_hash, kept.username, kept.data) == (

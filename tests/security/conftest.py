@@ -9,13 +9,18 @@ import pytest
 
 from tests.pwa.support import SOP
 
-# the three inline scripts Material puts in a page, abridged, plus its JSON config block
-MATERIAL_PAGE = """<!doctype html><html><head>
+# the three inline scripts Material puts in a page, abridged, plus its JSON config block,
+# with text enough to be sent gzipped (pwa/compress.py)
+MATERIAL_PAGE = (
+    """<!doctype html><html><head>
 <script>__md_scope=new URL("..",location)</script>
 <script id="__config" type="application/json">{"base": ".."}</script>
 </head><body><script>var palette=__md_get("__palette")</script>
-<h1>秩序维护</h1><script src="../assets/javascripts/bundle.js"></script>
+<h1>秩序维护</h1>"""
+    + "<p>门岗交接时核对钥匙、对讲机和访客登记本。</p>\n" * 40
+    + """<script src="../assets/javascripts/bundle.js"></script>
 <script>var target=document.getElementById(location.hash.slice(1))</script></body></html>"""
+)
 
 
 @functools.cache

@@ -135,6 +135,10 @@ def test_material_inline_scripts_allowed_by_their_hashes_only(sqlite_app):
     assert response.headers["Content-Security-Policy"] == policy(expected)
     assert "script-src 'self' 'wasm-unsafe-eval' 'sha256-" in policy(expected)
     assert response.get_data(as_text=True) == MATERIAL_PAGE
+    # gzipped for a phone (pwa/compress.py), the same page keeps the same policy
+    packed = sqlite_app.test_client().get("/procedures/", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.headers["Content-Security-Policy"] == policy(expected)
     # a revalidated page keeps the policy it was cached with
     etag = response.headers["ETag"]
     client = sqlite_app.test_client()

@@ -1,6 +1,5 @@
 // Interface words: Simplified Chinese by default, English on request. Content stays as written.
 import { DUTY_WORDS } from './duty_words.js';
-import { NOTICE_WORDS } from './notice_words.js';
 import { TICKET_WORDS } from './ticket_words.js';
 
 const STRINGS = {
@@ -162,6 +161,7 @@ const STRINGS = {
     reload: '立即刷新',
     handbook_updated: '手册已更新到新版本。',
     offline_ready: '已可离线使用：应用和整本手册都已保存在本机。',
+    install_progress: '正在把整本手册存到本机，以便离线使用：{done}/{total} 个文件',
     storage_persisted: '本机存储已设为持久',
     storage_not_persisted:
       '记录现在只存在这部手机上。手机存储快满时，浏览器可能会清掉还没上传的记录。有网络时请点“立即同步”；长时间没网络，请点“导出未同步记录”，把文件交给主管。',
@@ -348,6 +348,7 @@ const STRINGS = {
     reload: 'Reload now',
     handbook_updated: 'The handbook has been updated.',
     offline_ready: 'Ready offline: the app and the whole handbook are on this phone.',
+    install_progress: 'Saving the whole handbook on this phone for offline use: {done} of {total} files',
     storage_persisted: 'Storage on this phone is persistent',
     storage_not_persisted:
       'Your records are only on this phone for now. If the phone runs out of space, the browser may delete records that have not been uploaded. When you have a connection, tap "Sync now"; if you will be offline for long, tap "Export unsynced records" and give the file to your supervisor.',
@@ -373,7 +374,6 @@ const STRINGS = {
   },
 };
 for (const [code, words] of Object.entries(TICKET_WORDS)) STRINGS[code].tickets = words;
-for (const [code, words] of Object.entries(NOTICE_WORDS)) STRINGS[code].notice = words;
 for (const [code, { types, ...words }] of Object.entries(DUTY_WORDS)) Object.assign(STRINGS[code], words, { types: { ...STRINGS[code].types, ...types } });
 
 let lang = 'zh';

@@ -89,6 +89,17 @@ async function render() {
 
 // --- start -----------------------------------------------------------------------------------
 
+// The first install: how much of the handbook is on the phone yet (an update says nothing
+// until it is ready; the old version keeps working meanwhile).
+function installProgress({ done, total, first }) {
+  if (!first) return;
+  const bar = document.getElementById('install-bar');
+  bar.max = total;
+  bar.value = done;
+  document.getElementById('install-text').textContent = t('install_progress', { done, total });
+  document.getElementById('install').hidden = done >= total;
+}
+
 async function registerWorker() {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.addEventListener('message', (e) => {
@@ -96,7 +107,12 @@ async function registerWorker() {
       backgroundSynced(e.data);
       return;
     }
+    if (e.data?.type === 'precache') {
+      installProgress(e.data);
+      return;
+    }
     if (e.data?.type !== 'activated') return;
+    document.getElementById('install').hidden = true;
     app.workerVersion = e.data.version;
     if (e.data.first) {
       toast(t('offline_ready'));

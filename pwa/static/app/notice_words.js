@@ -1,5 +1,4 @@
-// The 手册已更新 notice's words (handbook_notice.js), Chinese and English; i18n.js serves them
-// as `notice.*`.
+// The 手册已更新 notice's words (handbook_notice.js), Chinese and English.
 
 export const NOTICE_WORDS = {
   zh: {

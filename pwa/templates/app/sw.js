@@ -62,24 +62,38 @@ async function fetchPatiently(url, attempts = 3) {
   }
 }
 
+async function tell(message) {
+  for (const client of await self.clients.matchAll({ includeUncontrolled: true })) client.postMessage(message);
+}
+
+// The first install downloads the whole handbook, a minute or more on a weak signal: the
+// open pages are told how far it is, at most every PROGRESS_MS, and once at the end.
+const PROGRESS_MS = 250;
+
 async function precache() {
   const cache = await caches.open(CACHE);
   const old = await previous();
   const queue = MANIFEST.slice();
+  const total = queue.length;
+  let done = 0;
+  let told = 0;
+  const progress = (last = false) => {
+    if (!last && Date.now() - told < PROGRESS_MS) return;
+    told = Date.now();
+    tell({ type: 'precache', done, total, first: !old.cache });
+  };
   const worker = async () => {
     while (queue.length) {
       const [url, rev] = queue.shift();
-      if (old.cache && old.revisions[url] === rev) {
-        const hit = await old.cache.match(url);
-        if (hit) {
-          await cache.put(url, hit);
-          continue;
-        }
-      }
-      await cache.put(url, await copyable(await fetchPatiently(url)));
+      const hit = old.cache && old.revisions[url] === rev ? await old.cache.match(url) : null;
+      await cache.put(url, hit || (await copyable(await fetchPatiently(url))));
+      done += 1;
+      progress();
     }
   };
+  progress(true);
   await Promise.all(Array.from({ length: PARALLEL }, worker));
+  progress(true);
   await cache.put(REVISIONS, new Response(JSON.stringify(Object.fromEntries(MANIFEST))));
 }
 
@@ -93,9 +107,7 @@ self.addEventListener('activate', (event) => {
       const names = (await caches.keys()).filter((n) => n.startsWith(PREFIX) && n !== CACHE);
       await Promise.all(names.map((n) => caches.delete(n)));
       await self.clients.claim();
-      for (const client of await self.clients.matchAll({ includeUncontrolled: true })) {
-        client.postMessage({ type: 'activated', version: VERSION, first: names.length === 0 });
-      }
+      await tell({ type: 'activated', version: VERSION, first: names.length === 0 });
     })(),
   );
 });
@@ -134,8 +146,7 @@ self.addEventListener('fetch', (event) => {
 // Open pages are told, so the phone still says 已同步 and when.
 async function syncAndTell() {
   const summary = await syncAll();
-  const message = { type: 'synced', at: Date.now(), created: summary.created, duplicate: summary.duplicate };
-  for (const client of await self.clients.matchAll({ includeUncontrolled: true })) client.postMessage(message);
+  await tell({ type: 'synced', at: Date.now(), created: summary.created, duplicate: summary.duplicate });
 }
 
 self.addEventListener('sync', (event) => {
