@@ -21,6 +21,7 @@ MODULES = [
     "bench.bench_search",
     "bench.bench_desk",
     "bench.bench_records",
+    "bench.bench_publish",
 ]
 
 

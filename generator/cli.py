@@ -121,6 +121,12 @@ config_option = click.option(
 @click.option("--strict", is_flag=True, help="Treat content and MkDocs warnings as errors.")
 def build(sop_dir: Path, config_file: Path, site_dir: Path | None, strict: bool) -> None:
     """Check sop/, then build the handbook and handbook.json into the site folder."""
+    check_and_build(sop_dir, config_file, site_dir, strict)
+
+
+def check_and_build(sop_dir: Path, config_file: Path, site_dir: Path | None, strict: bool) -> Path:
+    """`dutybook build`'s work (and `dutybook publish`'s first): the site folder built, or the
+    problems printed and exit 1."""
     from mkdocs.exceptions import Abort
 
     from generator.build import build_site
@@ -132,7 +138,7 @@ def build(sop_dir: Path, config_file: Path, site_dir: Path | None, strict: bool)
     if not tree.ok:
         sys.exit(1)
     try:
-        build_site(
+        return build_site(
             config_file,
             site_dir,
             sop_dir,

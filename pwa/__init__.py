@@ -34,7 +34,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
 
     from pwa import dashboard, handbook, health, resident, shell
-    from pwa.api import auth, blobs, definitions, handovers, openapi, records, sync, tickets
+    from pwa.api import (
+        auth,
+        blobs,
+        definitions,
+        handovers,
+        openapi,
+        publish,
+        records,
+        sync,
+        tickets,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(auth.api)
@@ -45,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(tickets.bp)
     app.register_blueprint(handovers.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(publish.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(shell.bp)
     app.register_blueprint(dashboard.bp)

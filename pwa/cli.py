@@ -1,4 +1,5 @@
-"""Server commands added to `dutybook`: run, db upgrade|backup, users …, tokens …, alerts …."""
+"""Server commands added to `dutybook`: run, publish, db upgrade|backup, users …, tokens …,
+alerts …."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import click
 from flask import Flask
 
 from pwa.config import DEV_SECRET_KEY, ROLES, STAFF_ROLES
+from pwa.publish_command import publish
 from pwa.store.db import transaction
 
 DEMO_ROLES = (*STAFF_ROLES, "supervisor", "admin")
@@ -66,6 +68,7 @@ def secret_problem(config: Mapping[str, object]) -> str | None:
 def register(main: click.Group) -> None:
     """Entry point `dutybook.commands`: attach the server's commands to the main group."""
     main.add_command(run)
+    main.add_command(publish)  # pwa/publish_command.py
     main.add_command(db_group)
     main.add_command(users_group)
     main.add_command(tokens_group)
@@ -260,7 +263,7 @@ def users_demo() -> None:
 
 @click.group("tokens")
 def tokens_group() -> None:
-    """Device tokens: list and revoke."""
+    """Device tokens: list, issue one for a machine, revoke."""
 
 
 @tokens_group.command("list")
@@ -285,6 +288,22 @@ def tokens_list(username: str | None) -> None:
                 f"{t['id']}\t{t['username']}\t{t['device_id']}\t{state}\t"
                 f"expires {t['expires_at'].date()}\tlast used {last}"
             )
+
+
+@tokens_group.command("issue")
+@click.argument("username")
+@click.option("--hours", type=float, default=24 * 90, show_default=True)
+@click.option("--device", default="ci", show_default=True, help="What it is for (tokens list).")
+def tokens_issue(username: str, hours: float, device: str) -> None:
+    """A token for a machine, such as CI's `dutybook publish`, printed once."""
+    from pwa.store.accounts import AccountError, issue_token, user_id_of
+
+    with transaction(_engine(_app())) as conn:
+        try:
+            token, expires = issue_token(conn, user_id_of(conn, username), device, hours)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"{token}\nexpires {expires.isoformat(timespec='minutes')}Z")
 
 
 @tokens_group.command("revoke")

@@ -15,6 +15,14 @@ DEFAULTS: dict[str, object] = {
     "SITE_DIR": "site",
     "SOP_DIR": "sop",
     "CONTENT_DIR": "content",
+    # published versions (`dutybook publish`): each server's copy of the live one's files
+    # (empty: instance/site-cache), how often it asks the database which is live, and the
+    # largest upload (the tar.gz), its files and their unpacked size
+    "SITE_CACHE_DIR": "",
+    "HANDBOOK_CHECK_SECONDS": 2,
+    "PUBLISH_MAX_BYTES": 256 * 1024 * 1024,
+    "PUBLISH_MAX_FILES": 50_000,
+    "PUBLISH_MAX_UNPACKED_BYTES": 1024 * 1024 * 1024,
     # number of proxies in front whose X-Forwarded-* headers are trusted (0: none)
     "PROXY_COUNT": 0,
     # a device token lasts one shift: a booth phone passes between people, so a token left on

@@ -1,7 +1,8 @@
 """The built handbook at `/`, read from the site folder on every request.
 
-`dutybook build` builds into a temporary folder and swaps it in with a rename, so resolving
-the folder per request serves the new handbook without a restart and never a half-written one.
+The folder is the live published version's (`pwa.api.live`), or before any publish SITE_DIR,
+which `dutybook build` builds into a temporary folder and swaps in with a rename: resolving the
+folder per request serves the new handbook without a restart and never a half-written one.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, send_from_directory
+from flask import Blueprint, Response, send_from_directory
 from werkzeug.exceptions import NotFound
 
 from pwa.api.definitions import BUNDLE
+from pwa.api.live import site_root
 from pwa.compress import gzip_file
 from pwa.errors import ApiError
 
@@ -20,7 +22,7 @@ bp = Blueprint("handbook", __name__)
 
 
 def site_dir() -> Path:
-    return Path(current_app.config["SITE_DIR"]).resolve()
+    return site_root()
 
 
 @bp.get("/", defaults={"path": ""})

@@ -6,9 +6,10 @@ import hashlib
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, send_from_directory, url_for
+from flask import Blueprint, Response, render_template, send_from_directory, url_for
 
 from pwa.api.definitions import current_bundle
+from pwa.api.live import site_root
 from pwa.compress import gzip_file
 from pwa.errors import ApiError
 
@@ -88,8 +89,8 @@ def _handbook_keep(site: Path):
 
 
 def site_dir() -> Path:
-    """The built handbook folder (SITE_DIR, relative to the working directory)."""
-    return Path(current_app.config.get("SITE_DIR", "site")).resolve()
+    """The handbook folder served now: the live published version's, else SITE_DIR."""
+    return site_root()
 
 
 # Every module the entry module reaches, fetched at once: offline, each level of imports

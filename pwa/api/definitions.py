@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from generator.models import KINDS, Site
 from pwa.api.auth import require_user
+from pwa.api.live import site_root
 from pwa.errors import ApiError
 from pwa.ops.desk import Desk
 from pwa.ops.documents import roles_of
@@ -156,11 +157,12 @@ _cache: dict[str, tuple[object, Bundle]] = {}
 def current_bundle() -> Bundle:
     """The bundle now on disk (or from the YAML), cached until the file changes."""
     config = current_app.config
-    path = Path(config["SITE_DIR"]).resolve() / BUNDLE
+    path = site_root() / BUNDLE
     try:
         stat = path.stat()
-        key: object = ("file", stat.st_ino, stat.st_size, stat.st_mtime_ns)
-        source = str(path)
+        key: object = ("file", str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        # one entry for every built or published folder: a new version replaces the last
+        source = "site"
     except FileNotFoundError:
         sop = Path(config["SOP_DIR"]).resolve()
         stamps = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in sop.rglob("*.y*ml")))
@@ -169,7 +171,7 @@ def current_bundle() -> Bundle:
     if cached and cached[0] == key:
         return cached[1]
     with _lock:
-        if key[0] == "file":
+        if source == "site":
             try:
                 raw = json.loads(path.read_bytes())
             except (OSError, ValueError) as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 from pydantic.json_schema import models_json_schema
 
+from pwa.api.publish import PATHS as PUBLISH_PATHS
 from pwa.api.schemas import RecordIn, RecordsIn
 from pwa.ops.payloads import MODELS
 
@@ -364,7 +365,7 @@ def _error(description: str) -> dict:
 SPEC = {
     "openapi": "3.1.0",
     "info": {"title": "Dutybook sync API", "version": "1"},
-    "paths": PATHS,
+    "paths": {**PATHS, **PUBLISH_PATHS},
     "components": {
         "schemas": SCHEMAS,
         "responses": {

@@ -47,7 +47,7 @@ from pwa.api.schemas import (
 from pwa.errors import ApiError, detail
 from pwa.ops import payloads
 from pwa.ops.documents import applies
-from pwa.store import db, records
+from pwa.store import db, records, versions
 from pwa.store.accounts import User
 from pwa.store.models import utcnow
 from pwa.store.records import DATA, FLAGS, HASH, RECEIVED
@@ -198,24 +198,7 @@ class Checker:
         if found is not None:
             raise Rejected(found.loc, found.msg)
 
-    def payload(self, kind: str, def_id: str, version: str, data: dict) -> None:
-        """`data` fits its type's model and, made with the current version, that document."""
-        try:
-            checked = payloads.MODELS[kind].model_validate(data)
-        except ValidationError as exc:
-            err = exc.errors(include_url=False)[0]
-            raise Rejected(["data", *err["loc"]], _payload_message(err)) from None
-        entry = self.bundle.raw["documents"][def_id]
-        # the bundle holds the current version only: an older one is judged by its model
-        if entry.get("version") == version:
-            try:
-                payloads.against_definition(kind, checked, entry["doc"], self.bundle.raw, version)
-            except payloads.Mismatch as exc:
-                raise Rejected(["data", *exc.loc], exc.msg) from None
-
-    def _definition(self, kind: str, def_id: str, version: str, site: str) -> None:
-        user = self.user
-        found = self.bundle.index.get(def_id)
+    def _live_definition(self, kind: str, def_id: str, version: str, found) -> None:
         if found is None or found.kind == "site":
             raise Rejected(["def_id"], f"unknown definition {def_id!r}")
         kinds = TYPE_KINDS[kind]
@@ -234,10 +217,43 @@ class Checker:
             raise Rejected(
                 ["def_version"], f"{version} is newer than the current version {current}"
             )
+
+    def _published_before(self, kind: str, def_id: str, version: str, found) -> bool:
+        """Whether the record names a version the live bundle lacks but a published one had
+        (a document since taken out, or a newer version since rolled back), of a fitting kind."""
+        live = found.version if found is not None else None
+        if found is not None and (live is None or parse_version(version) <= live):
+            return False
+        published = versions.published_kind(db.connection(), def_id, version)
+        return published is not None and published in TYPE_KINDS[kind]
+
+    def payload(self, kind: str, def_id: str, version: str, data: dict) -> None:
+        """`data` fits its type's model and, made with the current version, that document."""
+        try:
+            checked = payloads.MODELS[kind].model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            raise Rejected(["data", *err["loc"]], _payload_message(err)) from None
+        entry = self.bundle.raw["documents"].get(def_id)
+        # the bundle holds the current version only: another one is judged by its model
+        if entry is not None and entry.get("version") == version:
+            try:
+                payloads.against_definition(kind, checked, entry["doc"], self.bundle.raw, version)
+            except payloads.Mismatch as exc:
+                raise Rejected(["data", *exc.loc], exc.msg) from None
+
+    def _definition(self, kind: str, def_id: str, version: str, site: str) -> None:
+        user = self.user
+        found = self.bundle.index.get(def_id)
+        # a version the handbook had but has no longer (rolled back, or the document taken out)
+        if not self._published_before(kind, def_id, version, found):
+            self._live_definition(kind, def_id, version, found)
         if site not in self.site_ids:
             raise Rejected(["site"], f"unknown site {site!r}")
         if not user.is_admin and site not in user.sites:
             raise Rejected(["site"], f"you are not assigned to site {site!r}")
+        if found is None:  # taken out of the handbook: its sites and roles went with it
+            return
         if not applies(found.sites, site):
             raise Rejected(["site"], f"{def_id!r} does not apply to site {site!r}")
         if not visible(user, found):

@@ -2,7 +2,8 @@
 
 This module is the blueprint, its sign-in guard and the registration of the pages, each its own
 nested blueprint: `day` (the sites, a day, a range), `exceptions`, `drills`, `handovers`,
-`people` (acknowledgements, courses), `trends` (trends, the printable report), `admin`, `alerts`
+`people` (acknowledgements, courses), `trends` (trends, the printable report), `admin`,
+`admin_versions` (the published handbook's versions), `alerts`
 (the alert log, a test alert), and the service desk's `desk` (the open list, registering, the
 month) and `ticket` (one ticket and the desk's actions on it). The
 pages share `context` (who, where, when, wording) and `tables` (the CSV twin of every table),
@@ -21,6 +22,7 @@ from flask import Blueprint, Response, g, redirect, request, session
 from pwa.api.auth import check_csrf, current_user
 from pwa.dashboard import (
     admin,
+    admin_versions,
     alerts,
     context,
     day,
@@ -73,5 +75,7 @@ def _sign_in_first() -> Response | None:
     return None
 
 
-for _page in (day, exceptions, drills, handovers, people, trends, admin, alerts, desk, ticket):
+for _page in (
+    day, exceptions, drills, handovers, people, trends, admin, admin_versions, alerts, desk, ticket
+):  # fmt: skip
     bp.register_blueprint(_page.bp)

@@ -192,6 +192,10 @@ def handover_row(h) -> list[object]:
 USER_HEADER = ["username", "roles", "sites", "disabled"]
 TOKEN_HEADER = ["id", "user", "device", "created_at", "expires_at", "last_used_at", "revoked_at"]
 SITE_HEADER = ["id", "name", "areas", "people", "devices", "last_received"]
+VERSION_HEADER = [
+    "id", "published_at", "published_by", "bundle_hash", "changes", "major", "added",
+    "removed", "changed", "rollback_of", "files", "size", "stored", "note",
+]  # fmt: skip
 ALERT_HEADER = [
     "id", "created_at", "site", "kind", "channel", "target", "title", "status", "attempts",
     "last_error", "sent_at",
@@ -206,6 +210,15 @@ def token_row(r: dict) -> list[object]:
     return [r["id"], r["username"], r["device_id"]] + [
         local(r[k]) if r[k] else "" for k in TOKEN_HEADER[3:]
     ]
+
+
+def version_row(v: object) -> list[object]:
+    c = v.changes
+    return [
+        v.id, local(v.published_at), v.published_by, v.bundle_hash, c["count"], c["major"],
+        len(c["added"]), len(c["removed"]), len(c["changed"]), v.rollback_of or "", v.files,
+        v.size, v.stored, v.note,
+    ]  # fmt: skip
 
 
 def site_row(r: dict) -> list[object]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pwa.dashboard.alert_text import ALERT_STRINGS
 from pwa.dashboard.desk_text import DESK_STRINGS
 from pwa.dashboard.duty_text import DUTY_STRINGS
+from pwa.dashboard.version_text import VERSION_STRINGS
 
 LANGS = ("zh", "en")
 
@@ -301,7 +302,7 @@ STRINGS: dict[str, dict[str, str]] = {
 # the service desk's, the alert log's, the drills' and the handovers' words live beside these;
 # a key in two would hide one of them
 for _lang in LANGS:
-    for _more in (DESK_STRINGS, ALERT_STRINGS, DUTY_STRINGS):
+    for _more in (DESK_STRINGS, ALERT_STRINGS, DUTY_STRINGS, VERSION_STRINGS):
         if STRINGS[_lang].keys() & _more[_lang].keys():
             raise RuntimeError(f"words clash: {STRINGS[_lang].keys() & _more[_lang].keys()}")
         STRINGS[_lang].update(_more[_lang])

@@ -314,3 +314,59 @@ alert_leases = Table(
     Column("holder", String(128)),
     Column("expires_at", DateTime, nullable=False),
 )
+
+# The published handbook (`dutybook publish`): every file of every version once, by the sha256
+# of its bytes (zlib-compressed here), so a version that changes one page stores that page, its
+# search index and handbook.json; each version's manifest (path → sha256) and who, when, what.
+handbook_files = Table(
+    "handbook_files",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    # the file's own length; `data` is shorter, compressed
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", DateTime, nullable=False, default=utcnow),
+)
+
+# Append-only: a rollback is a new version with an older version's manifest.
+handbook_versions = Table(
+    "handbook_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("bundle_hash", String(64), nullable=False),
+    # sha256 of the manifest: the name of each server's cache folder of these files
+    Column("manifest_hash", String(64), nullable=False),
+    # {path: sha256}, JSON compressed with zlib
+    Column("manifest", LargeBinary, nullable=False),
+    Column("files", Integer, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    # bytes of handbook_files this publish added (what the version cost the database)
+    Column("stored", BigInteger, nullable=False),
+    Column("published_at", DateTime, nullable=False),
+    Column("published_by", String(64), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    # the version whose content a rollback made live again
+    Column("rollback_of", Integer),
+    # what changed from the version live before it (pwa.ops.handbook_changes)
+    Column("changes", Json, nullable=False),
+    Index("ix_handbook_versions_bundle_hash", "bundle_hash"),
+)
+
+# Every (document, version) ever published, and its kind: a record made against a version no
+# longer live (a rollback, a document taken out) still names one the handbook had.
+handbook_documents = Table(
+    "handbook_documents",
+    metadata,
+    Column("doc_id", String(64), primary_key=True),
+    Column("version", String(16), primary_key=True),
+    Column("kind", String(16), nullable=False),
+)
+
+# The one row naming the live version; publishing updates it first, which serialises publishes.
+handbook_live = Table(
+    "handbook_live",
+    metadata,
+    Column("name", String(16), primary_key=True),
+    Column("version_id", Integer),
+    Column("manifest_hash", String(64)),
+)

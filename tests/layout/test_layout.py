@@ -16,6 +16,7 @@ FOUNDATION = {"pwa.clock", "pwa.config"}
 # what pwa/ keeps at its top level: the app factory, the CLI and server, cross-cutting HTTP
 ASSEMBLY = {
     "cli",
+    "publish_command",
     "demo",
     "server",
     "errors",

@@ -14,6 +14,7 @@ from pwa.store import accounts
 from pwa.store.db import make_engine
 from tests.conftest import ROOT, make_app
 from tests.pwa.duty_support import duty_sop
+from tests.pwa.publish_support import Sites, build_sites
 from tests.pwa.scenario import make_sop, start_world
 from tests.pwa.support import PASSWORD, add_people, sign_in, writing
 
@@ -88,3 +89,9 @@ def people(engine) -> dict[str, int]:
             "li": accounts.add_user(conn, ph, "li", "password-li", ["guard"], ["lanyuan"]),
             "wang": accounts.add_user(conn, ph, "wang", "password-wang", ["cleaner"], ["jinxiu"]),
         }
+
+
+@pytest.fixture(scope="session")
+def sites(tmp_path_factory) -> Sites:
+    """The test handbook built as it is (v1) and edited (v2), to publish one after the other."""
+    return build_sites(tmp_path_factory.mktemp("publish"))

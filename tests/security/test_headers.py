@@ -36,6 +36,7 @@ SAMPLE = {
     "action": "confirm",
     "path": "procedures/",
     "number": "LY-20260609-001",
+    "version_id": "1",
 }
 STATIC_FILES = {
     "shell.static": "app/main.js",
@@ -88,8 +89,9 @@ def test_every_route_answers_with_the_headers(sqlite_app):
     # a new route must be looked at here: 45 with the service desk (/api/v1/tickets, /r/...),
     # 53 with the desk's dashboard pages, 55 with the alert log (GET and POST), 59 with the
     # phone's handover sheet and the drills' and handovers' pages, 61 with the records' export
-    # and the site's day
-    assert len(calls) == 61
+    # and the site's day, 68 with publishing (the upload, the log, going back, the changes)
+    # and the handbook versions' pages
+    assert len(calls) == 68
 
 
 def test_login_page_and_error_pages_have_them(sqlite_app):

@@ -109,6 +109,15 @@ RULES: dict[tuple[str, str], Rule] = {
     # the alert log; a test alert (this handbook has no channels: nothing is sent)
     ("GET", "/dashboard/admin/alerts"): rule(ADMINS),
     ("POST", "/dashboard/admin/alerts"): rule(ADMINS, 303),
+    # the handbook's versions: none published here, so version 1 is not found
+    ("GET", "/dashboard/admin/versions"): rule(ADMINS),
+    ("POST", "/dashboard/admin/versions"): rule(ADMINS, 400),
+    ("GET", "/dashboard/admin/versions/<version_id>"): rule(ADMINS, 404),
+    # publishing: an upload needs a tar.gz (415 without); the changes need a published bundle
+    ("POST", "/api/v1/handbook/versions"): rule(ADMINS, 415),
+    ("GET", "/api/v1/handbook/versions"): rule(ADMINS),
+    ("POST", "/api/v1/handbook/versions/<version_id>/live"): rule(ADMINS, 404),
+    ("GET", "/api/v1/handbook/changes"): rule(SIGNED_IN, 404),
     **{
         ("GET", f"/dashboard/<site>/{page}"): rule(SUPERVISORS, sites=SITES)
         for page in ("", "acks", "exceptions", "range", "report", "trends", "drills", "handovers")
@@ -311,7 +320,7 @@ def _url(key: tuple[str, str], case: str) -> str:
         "<record_id>", LY_EXC if case == "lanyuan" else JX_EXC
     ).replace("<number>", TICKETS.get(case, "")).replace("<token>", "0" * 32).replace(
         "<action>", "confirm" if route.startswith("/r/") else "note"
-    ).replace("<sha256>", SHA)
+    ).replace("<sha256>", SHA).replace("<version_id>", "1")
 
 
 def answer(app, key: tuple[str, str], caller: str, case: str, said: bool):

@@ -38,6 +38,10 @@ CHANGES = {
     ("POST", "/dashboard/admin/alerts"): {
         "data": {"action": "test", "site": "lanyuan", "form_id": "66666666-6666-4666-8666-666666666666"}
     },
+    ("POST", "/dashboard/admin/versions"): {"data": {"version_id": "1"}},
+    # publishing from a cookie session (an admin's browser) needs the token as much
+    ("POST", "/api/v1/handbook/versions"): {"data": b"forged", "content_type": "application/gzip"},
+    ("POST", "/api/v1/handbook/versions/<version_id>/live"): {},
     ("POST", "/dashboard/<site>/exceptions/<record_id>"): {"data": {"note": "forged"}},
     ("POST", "/dashboard/<site>/exceptions/<record_id>/ticket"): {
         "data": {"category": "staff-found", "room": "forged"}
@@ -57,6 +61,7 @@ CHANGES = {
     },
 }  # fmt: skip
 URLS = {
+    "/api/v1/handbook/versions/<version_id>/live": "/api/v1/handbook/versions/1/live",
     "/api/v1/tokens/<token_id>": "/api/v1/tokens/1",
     "/api/v1/blobs/<sha256>": "/api/v1/blobs/" + "0" * 64,
     "/dashboard/<site>/exceptions/<record_id>": f"/dashboard/lanyuan/exceptions/{LY_EXC}",

@@ -2,7 +2,7 @@
 import { finish, openDraft } from './draft.js';
 import { t } from './i18n.js';
 import { photoPicker } from './photos.js';
-import { app, derived, doc, docUrl, saveDraft } from './state.js';
+import { app, derived, doc, docUrl, draftEntry, saveDraft } from './state.js';
 import * as store from './store.js';
 import { field, fmtTime, h } from './ui.js';
 
@@ -17,8 +17,8 @@ function outOfRange(item, value) {
 }
 
 // The bundle carries the handbook's wording ("0.15–0.45 MPa", "≥ 1 台"): one rule, one place.
-function rangeText(item, key, defId) {
-  return t(key, { r: derived(defId).ranges?.[item.id] ?? '' });
+function rangeText(item, key, draft) {
+  return t(key, { r: derived(draft.def_id, draftEntry(draft)).ranges?.[item.id] ?? '' });
 }
 
 function itemView(item, draft) {
@@ -80,14 +80,14 @@ function itemView(item, draft) {
     const check = () => {
       const v = input.value === '' ? null : Number(input.value);
       const bad = outOfRange(item, v);
-      flag.textContent = bad ? rangeText(item, 'out_of_range_words', draft.def_id) : '';
+      flag.textContent = bad ? rangeText(item, 'out_of_range_words', draft) : '';
       input.setAttribute('aria-invalid', String(bad));
       showFail(bad);
       return v;
     };
     input.addEventListener('input', (e) => save(check(), e));
     const unit = item.unit ? `（${item.unit}）` : '';
-    const hint = item.min != null || item.max != null ? h('p', { class: 'hint' }, rangeText(item, 'range_words', draft.def_id)) : null;
+    const hint = item.min != null || item.max != null ? h('p', { class: 'hint' }, rangeText(item, 'range_words', draft)) : null;
     body.push(field(`${label}${unit}`, input, hint));
     queueMicrotask(check);
   } else if (item.type === 'text') {
@@ -149,7 +149,7 @@ function checklistData(def, draft) {
 export async function runView(id) {
   const draft = await store.getDraft(id);
   if (!draft) return h('p', {}, t('saved'));
-  const def = doc(draft.def_id)?.doc;
+  const def = draftEntry(draft)?.doc;
   const missing = h('p', { class: 'flag', role: 'alert' });
   const blobsOf = () =>
     def.items.filter((i) => i.type === 'photo').flatMap((i) => draft.values[i.id] || []);

@@ -1,4 +1,5 @@
 // The signed-in person's handbook bundle: the cached copy at once, a fresh one when online.
+import { fetchChanges, showNotice } from './handbook_notice.js';
 import { t } from './i18n.js';
 import { render } from './screen.js';
 import { app } from './state.js';
@@ -11,9 +12,13 @@ export async function loadDefinitions(fetchNow = false) {
   app.bundle = cached?.bundle || null;
   if (!fetchNow || !navigator.onLine || app.user.needs_login) return;
   try {
-    const { changed, first, bundle } = await refreshDefinitions(app.user);
+    const { changed, first, bundle, previous } = await refreshDefinitions(app.user);
     app.bundle = bundle;
-    if (changed && !first) toast(t('handbook_updated'));
+    if (changed && !first) {
+      // what changed for this person, when the server published it; else the plain toast
+      if (await fetchChanges(app.user, previous)) await showNotice();
+      else toast(t('handbook_updated'));
+    }
     if (changed) render();
   } catch (err) {
     if (err instanceof AuthError) app.user = await store.currentUser();

@@ -15,6 +15,8 @@ export async function openDraft(type, defId, extra = {}) {
     type,
     def_id: defId,
     def_version: entry?.version ?? null,
+    // the document as it is now: a publish while the work goes on does not change it
+    entry: entry ?? null,
     site: currentSite(),
     started_at: store.isoNow(),
     ...extra.fields,

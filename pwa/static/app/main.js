@@ -4,6 +4,7 @@ import { runView, startChecklist } from './checklist.js';
 import { loadDefinitions } from './definitions.js';
 import { drillView, startDrill } from './drill.js';
 import { emergencyList, incidentView, planView, startIncident } from './emergency.js';
+import { showNotice } from './handbook_notice.js';
 import { handoverView, takeoverView, withHandover } from './handover.js';
 import { refreshStatus } from './header.js';
 import { setLang, t } from './i18n.js';
@@ -77,6 +78,7 @@ async function render() {
   }
   if (!view || seq !== renderSeq) return; // a redirecting view, or a newer render won
   main().replaceChildren(view);
+  showNotice();
   // a screen inside a tab marks its tab: one ticket is under 工单
   const tab = { today: '', ticket: 'tickets', drill: 'emergency', drilling: 'emergency', handover: '', takeover: '' }[r.name] ?? r.name;
   document.querySelectorAll('nav a').forEach((a) => {

@@ -1,7 +1,7 @@
 // Patrol rounds: judging each scanned code against the route, the round's screen and its record.
 import { finish, openDraft } from './draft.js';
 import { t } from './i18n.js';
-import { app, derived, doc, docUrl, saveDraft } from './state.js';
+import { app, derived, docUrl, draftEntry, saveDraft } from './state.js';
 import * as store from './store.js';
 import { field, fmtElapsed, fmtTime, h, startScanner, toast } from './ui.js';
 
@@ -61,8 +61,9 @@ export function judgeScan(order, stops, scans, code) {
 export async function roundView(id, { onLeave }) {
   const draft = await store.getDraft(id);
   if (!draft) return h('p', {}, t('saved'));
-  const def = doc(draft.def_id)?.doc;
-  const stops = stopsOf(doc(draft.def_id));
+  const entry = draftEntry(draft);
+  const def = entry?.doc;
+  const stops = stopsOf(entry);
   const people = (def.schedule.find((s) => !s.shifts?.length || s.shifts.includes(app.user.shift)) ||
     def.schedule[0]).people || 1;
   const clock = h('p', { class: 'elapsed', 'aria-live': 'off' });
@@ -70,7 +71,7 @@ export async function roundView(id, { onLeave }) {
   const list = h('ol', { class: 'checkpoints' });
   const log = h('ul', { class: 'scanlog', 'aria-live': 'polite' });
   const tick = () => {
-    clock.textContent = `${t('elapsed', { t: fmtElapsed(Date.now() - draft.started_ms) })} · ${t('time_allowed', { t: derived(draft.def_id).time_allowed || def.time_allowed })}`;
+    clock.textContent = `${t('elapsed', { t: fmtElapsed(Date.now() - draft.started_ms) })} · ${t('time_allowed', { t: derived(draft.def_id, entry).time_allowed || def.time_allowed })}`;
   };
   const timer = setInterval(tick, 1000);
   onLeave(() => clearInterval(timer));

@@ -29,9 +29,16 @@ export function doc(id) {
   return docs()[id];
 }
 
+/**
+ * The document a draft was started with: a checklist or round begun before a new handbook
+ * version arrived is finished against the version it began with (the record names it).
+ */
+export function draftEntry(draft) {
+  return draft.entry || doc(draft.def_id);
+}
+
 /** The handbook's own words for a document (durations, ranges) in the interface language. */
-export function derived(id) {
-  const entry = doc(id);
+export function derived(id, entry = doc(id)) {
   return (getLang() === 'en' ? entry?.derived_en : entry?.derived) || {};
 }
 

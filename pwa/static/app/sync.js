@@ -178,7 +178,7 @@ export async function syncAll() {
   });
 }
 
-/** Fetch the definitions for a user with If-None-Match; returns {changed, bundle}. */
+/** Fetch the definitions for a user with If-None-Match; returns {changed, first, bundle, previous}. */
 export async function refreshDefinitions(user) {
   const cached = await store.bundleFor(user.username);
   const headers = { Authorization: `Bearer ${user.token}` };
@@ -192,5 +192,5 @@ export async function refreshDefinitions(user) {
   if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
   const bundle = await resp.json();
   await store.saveBundle(user.username, resp.headers.get('ETag'), bundle);
-  return { changed: !cached || cached.bundle.hash !== bundle.hash, first: !cached, bundle };
+  return { changed: !cached || cached.bundle.hash !== bundle.hash, first: !cached, bundle, previous: cached?.bundle.hash };
 }
