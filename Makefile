@@ -6,11 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-<<<<<<< HEAD
-.PHONY: run demo test bench soak check build system lint clean
-=======
-.PHONY: run test deploy-test bench soak check build system lint clean
->>>>>>> s17
+.PHONY: run demo test deploy-test bench soak check build system lint clean
 
 $(STAMP): pyproject.toml
 	@echo "==> creating virtual environment in $(VENV) and installing dutybook"

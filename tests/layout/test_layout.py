@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,3 +185,22 @@ def test_every_module_the_code_map_names_exists():
     assert len(named) > 20
     assert {n for n in named if not (ROOT / n).is_file()} == set()
     assert "CONTRIBUTING.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_no_merge_conflict_left_in_a_file():
+    # a Makefile or a guide with conflict markers passes every Python check and breaks the
+    # README's two commands (it happened once)
+    marker = re.compile(r"^(<{7}|>{7}) ", re.M)
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    found = []
+    for name in filter(None, tracked):
+        path = ROOT / name.decode()
+        if path.suffix in {".png", ".pdf", ".ico", ".woff2", ".wasm", ".db"} or not path.is_file():
+            continue
+        text = path.read_bytes().decode("utf-8", "replace")
+        found += [
+            f"{name.decode()}:{text[: m.start()].count(chr(10)) + 1}" for m in marker.finditer(text)
+        ]
+    assert found == []
