@@ -78,20 +78,12 @@ def _ack(doc_id: str, version: str) -> dict:
 def run(notes: list[str]) -> list[Row]:
     from playwright.sync_api import sync_playwright
 
-    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS, handbook_tree
     from tests.e2e.conftest import build_site, start_server
     from tests.e2e.helpers import PASSWORD, WATCH_INSTALL, go, wait_unsynced
 
     work = Path(tempfile.mkdtemp(prefix="bench-phone-"))
-    (work / "handbook").mkdir()
-    for part in ("sop", "content"):
-        shutil.copytree(ROOT / part, work / "handbook" / part)
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace(
-        "jieba_dict_user: generator/assets/", f"jieba_dict_user: {ROOT}/generator/assets/"
-    )
-    (work / "handbook" / "mkdocs.yml").write_text(config, encoding="utf-8")
-    site = build_site(work / "handbook")
+    site = build_site(handbook_tree(work / "handbook", ROOT))
     bundle = json.loads((site / "handbook.json").read_bytes())
     version = bundle["documents"]["ENG-REPAIR"]["version"]
     proc, server = start_server(work, site)

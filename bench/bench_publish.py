@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,13 +38,9 @@ def _build(tree: Path, config_file: Path, site: Path) -> float:
 
 def default_tree(root: Path) -> tuple[Path, Path, Path]:
     """The repository's sop/ and content/ with its mkdocs.yml; the file edited for v2."""
-    shutil.copytree(ROOT / "sop", root / "sop")
-    shutil.copytree(ROOT / "content", root / "content")
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    text = text.replace(
-        "jieba_dict_user: generator/assets/", f"jieba_dict_user: {ROOT}/generator/assets/"
-    )
-    (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+    from tests.conftest import handbook_tree
+
+    handbook_tree(root, ROOT)
     return root, root / "mkdocs.yml", sorted((root / "sop" / "procedures").glob("*.yaml"))[0]
 
 

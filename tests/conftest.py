@@ -28,6 +28,25 @@ ROOT = Path(__file__).resolve().parent.parent
 POSTGRES = os.environ.get(
     "DUTYBOOK_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+HANDBOOK_FIXTURE = ROOT / "tests" / "fixtures" / "handbook"  # tests/fixtures/README.md
+JIEBA_USER = "jieba_dict_user: generator/assets/"
+
+
+def handbook_tree(target: Path, source: Path = HANDBOOK_FIXTURE, **plugin: str) -> Path:
+    """An author's tree at `target`: `source`'s sop/ and content/ beside the repository's
+    mkdocs.yml, its jieba dictionary named by absolute path so it builds from anywhere;
+    `plugin`: more settings of the dutybook plugin (pdf="false")."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in ("sop", "content"):
+        shutil.copytree(source / part, target / part)
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace(JIEBA_USER, f"jieba_dict_user: {ROOT}/generator/assets/")
+    extra = "".join(f"      {key}: {value}\n" for key, value in plugin.items())
+    config = config.replace("      sop_dir: sop\n", "      sop_dir: sop\n" + extra)
+    (target / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return target
+
+
 CHROMIUM = "/usr/bin/chromium"  # Debian's package: browsers cannot be downloaded here
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURE = ROOT / "tests" / "fixtures" / "handbook"  # the test handbook (tests/fixtures/README.md)
+from tests.conftest import HANDBOOK_FIXTURE as FIXTURE
+from tests.conftest import ROOT, handbook_tree
+
 BIN = Path(sys.executable).parent
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -31,14 +32,7 @@ def free_port() -> int:
 
 def build_handbook(target: Path) -> Path:
     """Copy the fixture handbook beside the repository's MkDocs config and build it."""
-    shutil.copytree(FIXTURE / "sop", target / "sop")
-    shutil.copytree(FIXTURE / "content", target / "content")
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace(
-        "jieba_dict_user: generator/assets/", f"jieba_dict_user: {ROOT}/generator/assets/"
-    )
-    (target / "mkdocs.yml").write_text(config, encoding="utf-8")
-    return build_site(target)
+    return build_site(handbook_tree(target, FIXTURE))
 
 
 def build_site(target: Path) -> Path:

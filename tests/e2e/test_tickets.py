@@ -18,7 +18,8 @@ import pytest
 from pwa.ops import desk as rules
 from pwa.ops.tickets import KINDS
 from pwa.store.db import make_engine, transaction
-from tests.e2e.conftest import ARTIFACTS, FIXTURE, ROOT, build_site
+from tests.conftest import handbook_tree
+from tests.e2e.conftest import ARTIFACTS, ROOT, build_site
 from tests.e2e.helpers import go, jpeg_bytes, sign_in, unsynced, wait_unsynced
 
 DESK_YAML = ROOT / "tests" / "fixtures" / "handbook" / "sop" / "desk" / "svc-desk.yaml"
@@ -35,15 +36,8 @@ def add_desk(target: Path) -> None:
 @pytest.fixture(scope="module")
 def handbook(tmp_path_factory) -> Path:
     """The browser tests' handbook with the service desk in it, built once for this module."""
-    target = tmp_path_factory.mktemp("desk-handbook")
-    shutil.copytree(FIXTURE / "sop", target / "sop")
-    shutil.copytree(FIXTURE / "content", target / "content")
+    target = handbook_tree(tmp_path_factory.mktemp("desk-handbook"))
     add_desk(target)
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace(
-        "jieba_dict_user: generator/assets/", f"jieba_dict_user: {ROOT}/generator/assets/"
-    )
-    (target / "mkdocs.yml").write_text(config, encoding="utf-8")
     return build_site(target)
 
 

@@ -17,10 +17,9 @@ import pytest
 
 from generator.live_serve import panel
 from generator.live_site import LiveSite
+from tests.conftest import handbook_tree
 from tests.generator.conftest import ROOT, mkdocs_build
 from tests.generator.site_tree import differences, snapshot
-
-JIEBA = "jieba_dict_user: generator/assets/jieba-user.txt"
 
 
 def save(path: Path, text: str) -> None:
@@ -40,13 +39,7 @@ def replace(path: Path, old: str, new: str) -> None:
 @pytest.fixture
 def handbook(tmp_path: Path) -> Path:
     """sop/ and content/ as committed, with the config the preview uses (no PDFs)."""
-    shutil.copytree(ROOT / "sop", tmp_path / "sop")
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace(JIEBA, f"jieba_dict_user: {ROOT / 'generator/assets/jieba-user.txt'}")
-    config = config.replace("      sop_dir: sop\n", "      sop_dir: sop\n      pdf: false\n")
-    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
-    return tmp_path
+    return handbook_tree(tmp_path, ROOT, pdf="false")
 
 
 def same_as_clean_build(live: LiveSite, handbook: Path) -> None:

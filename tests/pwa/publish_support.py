@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import subprocess
 import sys
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.conftest import handbook_tree
+
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURE = ROOT / "tests" / "fixtures" / "handbook"
 DUTYBOOK = Path(sys.executable).with_name("dutybook")
 
 # what v2 changes against v1, as the change summary says it
@@ -26,15 +26,7 @@ V2_CHANGES = {
 
 def author_tree(target: Path) -> Path:
     """An author's repository: the test handbook's sop/ and content/ beside mkdocs.yml."""
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(FIXTURE / "sop", target / "sop")
-    shutil.copytree(FIXTURE / "content", target / "content")
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace(
-        "jieba_dict_user: generator/assets/", f"jieba_dict_user: {ROOT}/generator/assets/"
-    )
-    (target / "mkdocs.yml").write_text(config, encoding="utf-8")
-    return target
+    return handbook_tree(target)
 
 
 def edit_to_v2(tree: Path) -> None:
