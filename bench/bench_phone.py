@@ -18,6 +18,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench.bench_app import QUEUE, TIMED_SYNC, _post, _records, cold_starts, p95, tap_times
 from bench.results import Row
 from bench.throttle import SLOW_4G, Throttle
 
@@ -126,15 +127,7 @@ def run(notes: list[str]) -> list[Row]:
 
                 # offline from here: cold starts and taps on the slowed CPU
                 ctx.set_offline(True)
-                starts = []
-                for _ in range(7):
-                    cold = ctx.new_page()
-                    _slow_cpu(ctx, cold)
-                    cold.goto(link.url + "/app/")
-                    cold.wait_for_selector('body[data-ready="1"]')
-                    starts.append(cold.evaluate("window.dutybook.app.readyAt"))
-                    cold.close()
-                start = statistics.median(starts)
+                start = cold_starts(ctx, link.url, prepare=lambda cold: _slow_cpu(ctx, cold))
                 rows.append(
                     Row(
                         f"offline cold start to interactive, CPU ×{CPU_SLOWDOWN} (median of 7)",
@@ -144,36 +137,19 @@ def run(notes: list[str]) -> list[Row]:
                     )
                 )
 
-                go(page, "#/checklist/CHK-PUMP-ROOM")
-                page.wait_for_selector("#item-leaks")
-                page.evaluate("window.dutybook.app.saves.length = 0")
-                for i in range(300):
-                    page.click(f'#item-leaks button[data-v="{i % 2}"]')
-                page.evaluate("window.dutybook.settled()")
-                saves = sorted(page.evaluate("window.dutybook.app.saves"))
-                assert len(saves) == 300, len(saves)
-                p95 = saves[int(len(saves) * 0.95) - 1]
+                saves, _commits = tap_times(page)
                 rows.append(
                     Row(
                         f"tap to stored in IndexedDB, CPU ×{CPU_SLOWDOWN}, p95 (300 taps)",
                         "≤ 16 ms",
-                        f"{p95:.1f} ms (p50 {statistics.median(saves):.1f})",
-                        met=p95 <= 16,
+                        f"{p95(saves):.1f} ms (p50 {statistics.median(saves):.1f})",
+                        met=p95(saves) <= 16,
                     )
                 )
 
                 # a week offline: 3,000 records queued, then the 待同步 screen and the sync
                 go(page, "#/")
-                page.evaluate(
-                    """async ([n, rec]) => {
-                      const s = window.dutybook.store;
-                      for (let i = 0; i < n; i++) {
-                        rec.data.acknowledged_at = s.isoNow();
-                        await s.commitRecord('wang', rec);
-                      }
-                    }""",
-                    [QUEUED, _ack("ENG-REPAIR", version)],
-                )
+                page.evaluate(QUEUE, [QUEUED, _ack("ENG-REPAIR", version)])
                 opens = []
                 for _ in range(3):
                     go(page, "#/")
@@ -190,13 +166,7 @@ def run(notes: list[str]) -> list[Row]:
                 )
                 link.fast()
                 ctx.set_offline(False)
-                took = page.evaluate(
-                    """async () => {
-                      const t0 = performance.now();
-                      await window.dutybook.kickSync('manual');
-                      return performance.now() - t0;
-                    }"""
-                )
+                took = page.evaluate(TIMED_SYNC)
                 wait_unsynced(page, 0, timeout=120_000)
                 token = page.evaluate("window.dutybook.app.user.token")
                 browser.close()
@@ -206,8 +176,6 @@ def run(notes: list[str]) -> list[Row]:
             link.slow()
             plain, plain_bytes = _plain_download(link.url, paths)
             rows[0].ratio = f"{install / plain:.2f}× a plain download of the files ({plain:.1f} s)"
-            from bench.bench_app import _post, _records
-
             records = _records(QUEUED, "bench-phone-baseline")
             for r in records:
                 r["def_version"] = version
