@@ -14,7 +14,6 @@ from flask import Flask
 
 from pwa.config import DEV_SECRET_KEY, ROLES, STAFF_ROLES
 from pwa.publish_command import publish
-from pwa.store.db import transaction
 
 DEMO_ROLES = (*STAFF_ROLES, "supervisor", "admin")
 
@@ -32,6 +31,13 @@ def _app() -> Flask:
 
 def _engine(app: Flask):
     return app.extensions["dutybook.engine"]
+
+
+def _transaction(app: Flask):
+    """A write that waits for the server's writers (imported here: `run`'s master loads none)."""
+    from pwa.store.db import transaction
+
+    return transaction(_engine(app))
 
 
 def _known_sites(app: Flask) -> set[str] | None:
@@ -168,7 +174,7 @@ def users_add(
     app = _app()
     shown = password is None
     password = password or new_password()
-    with transaction(_engine(app)) as conn:
+    with _transaction(app) as conn:
         try:
             add_user(
                 conn, _hasher(app), username, password, list(roles), list(sites), _known_sites(app)
@@ -199,7 +205,7 @@ def users_disable(username: str, enable: bool) -> None:
     """Stop an account from signing in; its tokens are revoked."""
     from pwa.store.accounts import AccountError, set_disabled
 
-    with transaction(_engine(_app())) as conn:
+    with _transaction(_app()) as conn:
         try:
             set_disabled(conn, username, not enable)
         except AccountError as exc:
@@ -217,7 +223,7 @@ def users_reset_password(username: str, password: str | None) -> None:
     app = _app()
     shown = password is None
     password = password or new_password()
-    with transaction(_engine(app)) as conn:
+    with _transaction(app) as conn:
         try:
             reset_password(conn, _hasher(app), username, password)
         except AccountError as exc:
@@ -237,16 +243,13 @@ def users_demo() -> None:
     sites = sorted(_known_sites(app) or {"lanyuan", "jinxiu"})
     # Kept beside the database (owner-only) so a second `make run` can show them again.
     saved = Path(app.instance_path) / "demo-accounts.txt"
-    with transaction(_engine(app)) as conn:
+    with _transaction(app) as conn:
         if conn.scalar(select(func.count()).select_from(users)):
             if saved.is_file():
                 click.echo(f"demo accounts (from {saved}; change them before real use):")
                 click.echo(saved.read_text("utf-8"), nl=False)
             else:
-                click.echo(
-                    "accounts exist already; no demo accounts added "
-                    "(dutybook users list / reset-password)"
-                )
+                click.echo("accounts exist; no demo ones added (users list / reset-password)")
             return
         made = []
         for role in DEMO_ROLES:
@@ -298,7 +301,7 @@ def tokens_issue(username: str, hours: float, device: str) -> None:
     """A token for a machine, such as CI's `dutybook publish`, printed once."""
     from pwa.store.accounts import AccountError, issue_token, user_id_of
 
-    with transaction(_engine(_app())) as conn:
+    with _transaction(_app()) as conn:
         try:
             token, expires = issue_token(conn, user_id_of(conn, username), device, hours)
         except AccountError as exc:
@@ -315,7 +318,7 @@ def tokens_revoke(token_id: int | None, username: str | None) -> None:
 
     if (token_id is None) == (username is None):
         raise click.UsageError("give a TOKEN_ID or --user, not both")
-    with transaction(_engine(_app())) as conn:
+    with _transaction(_app()) as conn:
         if username:
             try:
                 count = revoke_tokens(conn, user_id_of(conn, username))

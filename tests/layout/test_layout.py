@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -204,3 +205,13 @@ def test_no_merge_conflict_left_in_a_file():
             f"{name.decode()}:{text[: m.start()].count(chr(10)) + 1}" for m in marker.finditer(text)
         ]
     assert found == []
+
+
+def test_the_command_line_loads_no_database_code_until_a_command_needs_it():
+    # `dutybook run`'s master process is the CLI: what its import pulls in stays in memory
+    # beside every worker (bench/RESULTS.md's server memory)
+    probe = "import sys, generator.cli, pwa.cli; print(sorted({'sqlalchemy', 'mkdocs', 'jieba'} & set(sys.modules)))"
+    found = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert found.stdout.strip() == "[]", found.stdout + found.stderr

@@ -77,7 +77,7 @@ def test_users_demo_only_on_empty_database(app, runner, client):
     saved.unlink()
     third = runner.invoke(main, ["users", "demo"])
     assert third.output == (
-        "accounts exist already; no demo accounts added (dutybook users list / reset-password)\n"
+        "accounts exist; no demo ones added (users list / reset-password)\n"
     )
 
 
