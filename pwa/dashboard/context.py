@@ -163,3 +163,10 @@ def checkpoint_names(def_id: str) -> dict[str, str]:
 def _shift_names() -> dict[str, str]:
     site = bundle().site
     return {s.id: s.name for s in site.shifts} if site else {}
+
+
+def role_names() -> dict[str, str]:
+    """Each role of the site document by id, named in the page's language."""
+    site = bundle().site
+    english = lang() == "en"
+    return {r.id: (r.name_en or r.name) if english else r.name for r in site.roles} if site else {}

@@ -14,14 +14,13 @@ from sqlalchemy.exc import IntegrityError
 
 from generator.models import Property
 from pwa.dashboard import tables
-from pwa.dashboard.context import now, page, user
+from pwa.dashboard.context import now, page, role_names, user
 from pwa.dashboard.desk_view import (
     category_label,
     clocks_of,
     desk_site,
     naive,
     phone_of,
-    role_names,
     span,
     the_desk,
 )

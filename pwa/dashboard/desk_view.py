@@ -114,12 +114,6 @@ def category_label(desk: Desk, category: str) -> str:
     return (raw.get("name_en") or raw["name"]) if lang() == "en" else raw["name"]
 
 
-def role_names() -> dict[str, str]:
-    site = bundle().site
-    english = lang() == "en"
-    return {r.id: (r.name_en or r.name) if english else r.name for r in site.roles} if site else {}
-
-
 def naive(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(tzinfo=None)
 

@@ -20,7 +20,7 @@ from generator.models import Property
 from pwa.api.tickets import sees_phone
 from pwa.config import STAFF_ROLES
 from pwa.dashboard import tables
-from pwa.dashboard.context import lang, now, page, t, user
+from pwa.dashboard.context import lang, now, page, role_names, t, user
 from pwa.dashboard.desk_text import ACTION_WORDS
 from pwa.dashboard.desk_view import (
     category_label,
@@ -29,7 +29,6 @@ from pwa.dashboard.desk_view import (
     flag_words,
     naive,
     phone_of,
-    role_names,
     the_desk,
 )
 from pwa.errors import ApiError

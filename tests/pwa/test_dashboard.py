@@ -91,6 +91,8 @@ def test_day_page_unknown_is_not_missed_until_the_late_batch_fills_it_in(dashboa
         ["ph-eng", "engineer", "2026-06-10 08:40"],
         ["ph-night", "guard", "2026-06-10 10:00"],
     ]
+    # on the page, the roles as the site document names them
+    assert '<th scope="row" class="device">ph-clean</th><td data-label="角色">保洁员</td>' in html
 
 
 def test_range_trends_and_report(dashboard, world):
