@@ -76,9 +76,7 @@ def test_users_demo_only_on_empty_database(app, runner, client):
     ]
     saved.unlink()
     third = runner.invoke(main, ["users", "demo"])
-    assert third.output == (
-        "accounts exist; no demo ones added (users list / reset-password)\n"
-    )
+    assert third.output == ("accounts exist; no demo ones added (users list / reset-password)\n")
 
 
 def test_tokens_list_and_revoke(app, client, runner):
