@@ -223,6 +223,8 @@ def runs_since(conn: Connection, site: str, since: Mapping[str, dt.datetime]) ->
         .where(
             records.c.site == site,
             records.c.type.in_(RUN_TYPES),
+            # bounds the index's range: else SQLite reads every run the site had, for the OR
+            records.c.recorded_at >= min(starts),
             or_(
                 *(
                     (records.c.def_id.in_(sorted(ids))) & (records.c.recorded_at >= start)
