@@ -208,18 +208,23 @@ def pages(
 
 
 def runs_since(conn: Connection, site: str, since: Mapping[str, dt.datetime]) -> list[Row]:
-    """A site's patrol rounds and checklist runs of each definition in `since` recorded from
-    its time on (naive UTC), oldest first: id, type, def_id, recorded_at and username."""
+    """Each `since` definition's rounds and checklist runs from its start, oldest first."""
     if not since:
         return []
-    # one term per definition, each a range of the (site, def_id, type, recorded_at) index
-    # (SQLite's MULTI-INDEX OR; a shared start bound made it read a month of the site's runs)
+    # SQLite reads each definition's own (site, def_id, type, recorded_at) range (MULTI-INDEX
+    # OR; else a month of runs for a monthly checklist); PostgreSQL merges shared starts itself
+    by_start: dict[dt.datetime, list[str]] = {}
+    for def_id, start in sorted(since.items()):
+        by_start.setdefault(start, []).append(def_id)
+    terms = [([d], since[d]) for d in sorted(since)]
+    if conn.dialect.name != "sqlite":
+        terms = [(ids, start) for start, ids in by_start.items()]
     each = (
         (records.c.site == site)
-        & (records.c.def_id == def_id)
+        & records.c.def_id.in_(ids)
         & records.c.type.in_(RUN_TYPES)
         & (records.c.recorded_at >= start)
-        for def_id, start in sorted(since.items())
+        for ids, start in terms
     )
     query = (
         select(
