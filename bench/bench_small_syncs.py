@@ -20,10 +20,9 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from bench.bench_sync import BIN, WORKERS, _database, _drop, _serve, _site
+from bench.bench_sync import BIN, WORKERS, _database, _drop, _serve, _site, pump_room_run
 from bench.results import Row
 
 PHONES = 500
@@ -112,30 +111,7 @@ def _prepare(url: str) -> list[str]:
 
 
 def _record(phone: int, seq: int) -> dict:
-    return {
-        "id": str(uuid.uuid4()),
-        "type": "checklist_run",
-        "def_id": "CHK-PUMP-ROOM",
-        "def_version": "1.0",
-        "site": "lanyuan",
-        "device_id": f"phone-{phone}",
-        "seq": seq,
-        "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S+08:00"),
-        "data": {
-            "started_at": "2026-05-01T08:00:00+08:00",
-            "finished_at": "2026-05-01T08:12:00+08:00",
-            "shift": None,
-            "items": {
-                "inlet-pressure": {"value": 0.31},
-                "outlet-pressure": {"value": 0.52},
-                "leaks": {"value": True},
-                "pump-mode": {"value": "自动"},
-                "room": {"value": f"正常 {seq}"},
-            },
-            "out_of_range": [],
-            "failed": [],
-        },
-    }
+    return pump_room_run(f"phone-{phone}", seq, f"正常 {seq}")
 
 
 class Load:

@@ -124,42 +124,41 @@ def synchronous_app(level: str):
     return app
 
 
+def pump_room_run(device: str, seq: int, room: str) -> dict:
+    """A pump-room checklist run as the app sends it (pwa/ops/payloads/), or the server refuses
+    it: about 400 bytes of JSON."""
+    return {
+        "id": str(uuid.uuid4()),
+        "type": "checklist_run",
+        "def_id": "CHK-PUMP-ROOM",
+        "def_version": "1.0",
+        "site": "lanyuan",
+        "device_id": device,
+        "seq": seq,
+        "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S+08:00"),
+        "data": {
+            "started_at": "2026-05-01T08:00:00+08:00",
+            "finished_at": "2026-05-01T08:12:00+08:00",
+            "shift": None,
+            "items": {
+                "inlet-pressure": {"value": 0.31},
+                "outlet-pressure": {"value": 0.52},
+                "leaks": {"value": True},
+                "pump-mode": {"value": "自动"},
+                "room": {"value": room},
+            },
+            "out_of_range": [],
+            "failed": [],
+        },
+    }
+
+
 def _records(client: int) -> list[list[dict]]:
-    """About 400 bytes of JSON per record, like a pump-room checklist run."""
-    batches = []
     per_client = TOTAL // CLIENTS
-    for start in range(0, per_client, BATCH):
-        batches.append(
-            [
-                {
-                    "id": str(uuid.uuid4()),
-                    "type": "checklist_run",
-                    "def_id": "CHK-PUMP-ROOM",
-                    "def_version": "1.0",
-                    "site": "lanyuan",
-                    "device_id": f"bench-{client}",
-                    "seq": start + i,
-                    "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S+08:00"),
-                    # the shape the app sends (pwa/ops/payloads/), or the server refuses it
-                    "data": {
-                        "started_at": "2026-05-01T08:00:00+08:00",
-                        "finished_at": "2026-05-01T08:12:00+08:00",
-                        "shift": None,
-                        "items": {
-                            "inlet-pressure": {"value": 0.31},
-                            "outlet-pressure": {"value": 0.52},
-                            "leaks": {"value": True},
-                            "pump-mode": {"value": "自动"},
-                            "room": {"value": "正常" + "x" * 30},
-                        },
-                        "out_of_range": [],
-                        "failed": [],
-                    },
-                }
-                for i in range(BATCH)
-            ]
-        )
-    return batches
+    return [
+        [pump_room_run(f"bench-{client}", start + i, "正常" + "x" * 30) for i in range(BATCH)]
+        for start in range(0, per_client, BATCH)
+    ]
 
 
 def _free_port() -> int:
