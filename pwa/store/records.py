@@ -213,12 +213,11 @@ def runs_since(conn: Connection, site: str, since: Mapping[str, dt.datetime]) ->
         return []
     # SQLite reads each definition's own (site, def_id, type, recorded_at) range (MULTI-INDEX
     # OR; else a month of runs for a monthly checklist); PostgreSQL merges shared starts itself
-    by_start: dict[dt.datetime, list[str]] = {}
-    for def_id, start in sorted(since.items()):
-        by_start.setdefault(start, []).append(def_id)
     terms = [([d], since[d]) for d in sorted(since)]
     if conn.dialect.name != "sqlite":
-        terms = [(ids, start) for start, ids in by_start.items()]
+        terms = [
+            ([d for d in sorted(since) if since[d] == s], s) for s in sorted({*since.values()})
+        ]
     each = (
         (records.c.site == site)
         & records.c.def_id.in_(ids)
