@@ -7,7 +7,8 @@ authenticated request runs, counted.
 
 Each load runs a bounded time (`ROUNDS` × `SECONDS`), the servers taking turns round by round
 so the drifting load of this shared machine weighs on each alike. The phones are asyncio
-tasks in this process, one connection per request (gunicorn's sync workers close each one).
+tasks in this process, one connection per request (as a phone that syncs every few minutes
+finds its last connection closed).
 """
 
 from __future__ import annotations
@@ -22,7 +23,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.bench_sync import BIN, WORKERS, _database, _drop, _serve, _site, pump_room_run
+from bench.bench_sync import (
+    BIN,
+    WORKERS,
+    _database,
+    _drop,
+    _serve,
+    _site,
+    gunicorn,
+    pump_room_run,
+    server_words,
+)
 from bench.results import Row
 
 PHONES = 500
@@ -285,11 +296,9 @@ def _one_database(kind: str, tmp: Path, notes: list[str]) -> list[Row]:
     tokens = {label: _prepare(url) for label, url in servers.items()}
     commands = {
         "product": [str(BIN / "dutybook"), "run", "--workers", str(WORKERS)],
-        "bare": [str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", "sync",
-                 "bench.bench_small_syncs:bare_app()"],
-        "NORMAL": [str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", "sync", "--timeout", "60",
-                   "bench.bench_sync:synchronous_app('NORMAL')"],
-    }  # fmt: skip
+        "bare": gunicorn("bench.bench_small_syncs:bare_app()"),
+        "NORMAL": gunicorn("bench.bench_sync:synchronous_app('NORMAL')", "--timeout", "60"),
+    }
     running = {label: _serve(commands[label], url, tmp) for label, url in servers.items()}
     loads = {label: Load() for label in servers}
     etags = {label: [None] * PHONES for label in servers}
@@ -321,7 +330,7 @@ def _one_database(kind: str, tmp: Path, notes: list[str]) -> list[Row]:
     notes.append(
         f"phones {name}: {PHONES} phones, each a loop of GET /api/v1/definitions with "
         f"If-None-Match (304) and POST /api/v1/records with 1–3 records, {ROUNDS} rounds of "
-        f"{SECONDS:.0f} s per server taking turns, {WORKERS} gunicorn sync workers, the phones "
+        f"{SECONDS:.0f} s per server taking turns, {server_words()}, the phones "
         f"asyncio tasks on the same 2 cores; product {full.rate:,.0f} requests/s (p50 "
         f"{full.pct(50):.0f} ms, p99 {full.pct(99):.0f} ms), bare endpoint {bare.rate:,.0f}/s "
         f"(p50 {bare.pct(50):.0f} ms, p99 {bare.pct(99):.0f} ms)"

@@ -41,6 +41,21 @@ WORKERS = 2
 BIN = Path(sys.executable).parent
 
 
+def gunicorn(app: str, *options: str) -> list[str]:
+    """A baseline's gunicorn command: the same workers, worker class and threads as
+    `dutybook run` (pwa.server), so a ratio compares the product and not the server."""
+    from pwa.server import THREADS, WORKER_CLASS
+
+    return [str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", WORKER_CLASS,
+            "--threads", str(THREADS), *options, app]  # fmt: skip
+
+
+def server_words() -> str:
+    from pwa.server import THREADS, WORKER_CLASS
+
+    return f"{WORKERS} gunicorn {WORKER_CLASS} workers × {THREADS} threads"
+
+
 def bare_app():
     """Baseline (a): JSON in, `INSERT … ON CONFLICT DO NOTHING RETURNING id`, count out.
 
@@ -356,7 +371,7 @@ def _one_database(kind: str, tmp: Path, notes: list[str]) -> list[Row]:
     # baseline (a): bare endpoint, same gunicorn settings, up at the same time but idle
     # while the other is measured
     bare, bare_base = _serve(
-        [str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", "sync", "bench.bench_sync:bare_app()"],
+        gunicorn("bench.bench_sync:bare_app()"),
         bare_url,
         tmp,
     )
@@ -366,11 +381,10 @@ def _one_database(kind: str, tmp: Path, notes: list[str]) -> list[Row]:
         normal_url = _database(kind, tmp, "normal")
         normal_tokens = _prepare(normal_url)
         normal, normal_base = _serve(
-            [str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", "sync", "--timeout", "60",
-             "bench.bench_sync:synchronous_app('NORMAL')"],
+            gunicorn("bench.bench_sync:synchronous_app('NORMAL')", "--timeout", "60"),
             normal_url,
             tmp,
-        )  # fmt: skip
+        )
     normal_took = 0.0
     normal_lat: list[float] = []
     took = replay_took = bare_took = 0.0
@@ -416,7 +430,7 @@ def _one_database(kind: str, tmp: Path, notes: list[str]) -> list[Row]:
     name = "SQLite" if kind == "sqlite" else "PostgreSQL"
     notes.append(
         f"sync {name}: {TOTAL:,} records of {size:.0f} bytes, {CLIENTS} clients × {BATCH}, "
-        f"{WORKERS} gunicorn sync workers, {ROUNDS} rounds of push, bare endpoint, replay; "
+        f"{server_words()}, {ROUNDS} rounds of push, bare endpoint, replay; "
         f"full {full:,.0f}/s (p50 {_pct(lat, 50):.0f} ms, "
         f"p99 {_pct(lat, 99):.0f} ms), replay {replay:,.0f}/s (p50 {_pct(replay_lat, 50):.0f} "
         f"ms, p99 {_pct(replay_lat, 99):.0f} ms), bare endpoint {bare_rate:,.0f}/s, direct "

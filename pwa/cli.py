@@ -85,8 +85,9 @@ def register(main: click.Group) -> None:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
-def run(host: str, port: int, workers: int) -> None:
+@click.option("--workers", default=2, show_default=True, type=int, help="Processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+def run(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the handbook, app and API with gunicorn (not Flask's development server)."""
     from pwa.config import layered
     from pwa.server import serve
@@ -97,8 +98,8 @@ def run(host: str, port: int, workers: int) -> None:
     problem = secret_problem(layered(flask_app.config))
     if problem:
         raise click.ClickException(problem)
-    click.echo(f"Dutybook on http://{host}:{port}/ ({workers} workers)", err=True)
-    serve(host, port, workers, control_socket(Path(flask_app.instance_path), port))
+    click.echo(f"Dutybook on http://{host}:{port}/ ({workers} × {threads} threads)", err=True)
+    serve(host, port, workers, control_socket(Path(flask_app.instance_path), port), threads)
 
 
 # a Unix socket's path is at most 107 bytes on Linux (104 on the BSDs and macOS)

@@ -84,7 +84,16 @@ def _start_sender(worker) -> None:
         ).start()
 
 
-def serve(host: str, port: int, workers: int, control_socket: str | None) -> None:
+# gunicorn's threaded worker, not its sync worker: a sync worker blocks in recv() on a
+# connection that sends nothing (a browser's preconnect, a phone whose signal dropped), so two
+# such connections held a two-worker server until its 60 s timeout. The threaded worker gives a
+# silent connection back to its poller after 5 s and keeps serving on its other threads.
+# The benchmarks' baselines run with these same settings.
+WORKER_CLASS = "gthread"
+THREADS = 4
+
+
+def serve(host: str, port: int, workers: int, control_socket: str | None, threads: int) -> None:
     """gunicorn on host:port; its control socket (for `gunicornc`) at `control_socket`, or
     none when None."""
     control = {"control_socket": control_socket} if control_socket else {}
@@ -94,7 +103,8 @@ def serve(host: str, port: int, workers: int, control_socket: str | None) -> Non
             "control_socket_disable": control_socket is None,
             "bind": f"{host}:{port}",
             "workers": workers,
-            "worker_class": "sync",
+            "worker_class": WORKER_CLASS,
+            "threads": threads,
             "accesslog": None,  # the app logs each request itself, without secrets
             "errorlog": "-",
             "timeout": 60,

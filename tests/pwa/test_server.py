@@ -197,3 +197,12 @@ def test_no_control_socket_where_its_path_is_too_long(tmp_path, capsys):
     assert capsys.readouterr().err == (
         f"no control socket: the path {deep / 'gunicorn-8000.ctl'} is too long for a Unix socket\n"
     )
+
+
+def test_run_defaults_to_the_threaded_worker_the_benchmarks_measure():
+    from pwa.cli import run
+    from pwa.server import THREADS, WORKER_CLASS
+
+    threads = next(p for p in run.params if p.name == "threads")  # pwa.cli imports no server
+    # the benchmarks run their baselines with pwa.server's settings; `run` must use the same
+    assert (threads.default, WORKER_CLASS) == (THREADS, "gthread")
