@@ -126,13 +126,15 @@ def start_server(
     server.dutybook(
         "users", "add", "li", "--role", "guard", "--site", "jinxiu", "--password", PASSWORD
     )
-    proc = subprocess.Popen(
-        [BIN / "dutybook", "run", "--port", str(port), "--workers", "2"],
-        cwd=workdir,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    # the server's own log, shown under a failed test (pytest_runtest_makereport below)
+    with open(workdir / "server.log", "a") as log:
+        proc = subprocess.Popen(
+            [BIN / "dutybook", "run", "--port", str(port), "--workers", "2"],
+            cwd=workdir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -181,4 +183,31 @@ def page(context):
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.errors = errors
+    # what the page logged and which requests failed, shown under a failed test
+    pg.trail = []
+    pg.on("console", lambda m: pg.trail.append(f"console {m.type}: {m.text}"))
+    pg.on("requestfailed", lambda r: pg.trail.append(f"failed {r.method} {r.url}: {r.failure}"))
     yield pg
+
+
+def _fetched_file(line: str) -> bool:
+    return (
+        '"method": "GET"' in line
+        and '"/api/' not in line
+        and ('"status": 200,' in line or '"status": 304,' in line)
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        server, page = item.funcargs.get("server"), item.funcargs.get("page")
+        if isinstance(server, Server) and (server.workdir / "server.log").exists():
+            lines = (server.workdir / "server.log").read_text(errors="replace").splitlines()
+            # the API and everything that went wrong; not the worker's precache of every file
+            kept = [line for line in lines if not _fetched_file(line)]
+            report.sections.append(("server log (API, errors)", "\n".join(kept[-80:])))
+        if page is not None and getattr(page, "trail", None):
+            report.sections.append(("page console and failed requests", "\n".join(page.trail)))
+    return report

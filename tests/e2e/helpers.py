@@ -27,7 +27,12 @@ def sign_in(page, base_url: str, username: str = "wang") -> None:
     page.fill("input[autocomplete=username]", username)
     page.fill("input[type=password]", PASSWORD)
     page.click("form button[type=submit]")
-    page.wait_for_selector("#emergency-button")
+    try:
+        page.wait_for_selector("#emergency-button")
+    except Exception as exc:
+        # what the phone shows instead: the sign-in error, or a screen that never came
+        shown = page.evaluate("() => document.getElementById('main')?.innerText")
+        raise AssertionError(f"sign-in did not reach Today; the screen shows: {shown!r}") from exc
     # the service worker has precached the app and the whole handbook
     try:
         page.wait_for_selector("body[data-offline-ready]", timeout=60_000)
