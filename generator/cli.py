@@ -163,3 +163,6 @@ def serve_docs(config_file: Path, dev_addr: str) -> None:
 
 
 _load_plugins()
+
+if __name__ == "__main__":  # python -m generator.cli, as `dutybook`
+    main(prog_name="dutybook")

@@ -455,3 +455,22 @@ def test_dead_worker_does_not_lose_files(project: Path, monkeypatch) -> None:
     shared = load_tree(Path("sop"), Path("content"), today=TODAY, jobs=2)
     assert [str(p) for p in shared.problems] == [str(p) for p in alone.problems]
     assert shared.documents == alone.documents
+
+
+@pytest.mark.parametrize("module", ["generator", "generator.cli"])
+def test_python_dash_m_runs_the_command(module: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    broken = tmp_path / "sop"
+    broken.mkdir()
+    (broken / "x.yaml").write_text("id: [\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", module, "check", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # the same command as `dutybook check`: its exit code and its file:line:column report
+    assert done.returncode == 1, done
+    assert f"{broken / 'x.yaml'}:" in done.stdout + done.stderr
