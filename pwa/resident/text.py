@@ -59,6 +59,10 @@ WORDS = {
         "too_many": "最多 3 张照片",
         "due": "应在 {time} 前",
         "paused": "等待您确认期间暂停计时",
+        # a status-page form the server could not take (a browser that ignored `required`)
+        "failed_confirm": "没能记下您的确认，请再试一次。",
+        "failed_reopen": "请写明哪里还有问题（最多 500 字）后再提交。",
+        "failed_rate": "请先选择满意、基本满意或不满意，再提交评价（意见最多 500 字）。",
     },
     "en": {
         "title": "Report a problem",
@@ -110,6 +114,10 @@ WORDS = {
         "too_many": "at most 3 photos",
         "due": "by {time}",
         "paused": "paused while we wait for you",
+        "failed_confirm": "Your answer was not saved; please try again.",
+        "failed_reopen": "Say what is still wrong (at most 500 characters), then send.",
+        "failed_rate": "Choose Satisfied, Fair or Unsatisfied, then send (comments at most "
+        "500 characters).",
     },
 }
 

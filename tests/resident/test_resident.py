@@ -194,3 +194,24 @@ def test_confirm_and_rate_are_idempotent_events(app, client):
 def test_the_poster_carries_the_report_address(client):
     page = client.get("/r/lanyuan/poster").get_data(as_text=True)
     assert "<svg" in page and "http://localhost/r/lanyuan/" in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("zh", "请检查：</strong>请先选择满意、基本满意或不满意"), ("en", "Choose Satisfied, Fair")],
+)
+def test_a_refused_form_says_why_on_the_status_page(client, lang, words):
+    link = status_link(report(client))
+    query = "?lang=en" if lang == "en" else ""
+    for form, data in [("rate", {"rating": "superb"}), ("reopen", {"reason": "漏" * 501})]:
+        refused = client.post(f"{link}/{form}{query}", data={"event_id": str(uuid.uuid4()), **data})
+        assert refused.status_code == 303 and f"error={form}" in refused.headers["Location"]
+        page = client.get(refused.headers["Location"]).get_data(as_text=True)
+        assert page.count('role="alert"') == 1, page
+        if form == "rate":
+            assert words in page
+    # the alert comes only from the server's own redirect, never from what a link carries
+    for planted in ("<script>", "limited_size", "rated"):
+        page = client.get(f"{link}?error={planted}").get_data(as_text=True)
+        assert 'role="alert"' not in page and "<script>" not in page
+    assert client.get(link).get_data(as_text=True).count('role="alert"') == 0
