@@ -95,12 +95,16 @@ def test_pages_fit_the_screen_and_run_no_script(live, browser, width):
         if name == "day":
             assert page.inner_text("#sum-rounds") == "6 / 7"
             assert page.inner_text("#sum-short") == "1"
-            # the devices table fits without its own sideways scroll, its last sync in view
+            # every table of the day fits without its own sideways scroll: a card per row on
+            # a phone, so a route's missed checkpoints or a device's last sync are in view
+            for table in ("patrols", "checklists", "problems", "devices"):
+                hidden = page.locator(f"section[aria-labelledby=h-{table}] table").evaluate(
+                    "(t) => t.parentElement.scrollWidth - t.parentElement.clientWidth"
+                )
+                assert hidden <= 0, (table, width, hidden)
+            missed = page.locator("table [data-cell=missed_cp]").last.bounding_box()
+            assert missed["x"] + missed["width"] <= page.viewport_size["width"], (width, missed)
             devices = page.locator("#devices")
-            hidden = devices.evaluate(
-                "(t) => t.parentElement.scrollWidth - t.parentElement.clientWidth"
-            )
-            assert hidden <= 0, (width, hidden)
             last = devices.locator("tbody tr").first.locator("td").last
             box, screen = last.bounding_box(), page.viewport_size["width"]
             assert box["x"] >= 0 and box["x"] + box["width"] <= screen, (width, box)
