@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from pwa.api import tickets
 from pwa.api.auth import require_user
-from pwa.api.definitions import Bundle, current_bundle, parse_version, visible
+from pwa.api.definitions import Bundle, Definition, current_bundle, parse_version, visible
 from pwa.api.schemas import (
     FIELDS,
     HANDOVER_TYPES,
@@ -218,14 +218,15 @@ class Checker:
                 ["def_version"], f"{version} is newer than the current version {current}"
             )
 
-    def _published_before(self, kind: str, def_id: str, version: str, found) -> bool:
-        """Whether the record names a version the live bundle lacks but a published one had
-        (a document since taken out, or a newer version since rolled back), of a fitting kind."""
+    def _published_before(self, kind: str, def_id: str, version: str, found):
+        """The version the record names if the live bundle lacks it but a published one had
+        it (a document since taken out, or a newer version since rolled back), of a fitting
+        kind; else None."""
         live = found.version if found is not None else None
         if found is not None and (live is None or parse_version(version) <= live):
-            return False
-        published = versions.published_kind(db.connection(), def_id, version)
-        return published is not None and published in TYPE_KINDS[kind]
+            return None
+        published = versions.published(db.connection(), def_id, version)
+        return published if published and published.kind in TYPE_KINDS[kind] else None
 
     def payload(self, kind: str, def_id: str, version: str, data: dict) -> None:
         """`data` fits its type's model and, made with the current version, that document."""
@@ -246,14 +247,22 @@ class Checker:
         user = self.user
         found = self.bundle.index.get(def_id)
         # a version the handbook had but has no longer (rolled back, or the document taken out)
-        if not self._published_before(kind, def_id, version, found):
+        before = self._published_before(kind, def_id, version, found)
+        if before is None:
             self._live_definition(kind, def_id, version, found)
         if site not in self.site_ids:
             raise Rejected(["site"], f"unknown site {site!r}")
         if not user.is_admin and site not in user.sites:
             raise Rejected(["site"], f"you are not assigned to site {site!r}")
-        if found is None:  # taken out of the handbook: its sites and roles went with it
-            return
+        if found is None:  # taken out of the handbook: held to the sites and roles it had
+            if before.roles is None:  # noted before those were kept
+                return
+            found = Definition(
+                before.kind,
+                parse_version(version),
+                frozenset(before.sites) if before.sites is not None else None,
+                frozenset(before.roles),
+            )
         if not applies(found.sites, site):
             raise Rejected(["site"], f"{def_id!r} does not apply to site {site!r}")
         if not visible(user, found):

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import orjson
 
+from pwa.ops.documents import roles_of
 from pwa.ops.handbook_changes import changes
 from pwa.store import versions
 
@@ -233,7 +234,8 @@ def publish(
     )
     versions.add_documents(
         conn,
-        [(doc_id, entry.get("version") or "", entry.get("kind") or "")
+        [versions.Noted(doc_id, entry.get("version") or "", entry.get("kind") or "",
+                        entry.get("sites"), sorted(roles_of(entry)))
          for doc_id, entry in new_bundle["documents"].items()],
     )  # fmt: skip
     versions.set_live(conn, version_id, digest)

@@ -352,14 +352,18 @@ handbook_versions = Table(
     Index("ix_handbook_versions_bundle_hash", "bundle_hash"),
 )
 
-# Every (document, version) ever published, and its kind: a record made against a version no
-# longer live (a rollback, a document taken out) still names one the handbook had.
+# Every (document, version) ever published, its kind, and the sites and roles it was for: a
+# record made against a version no longer live (a rollback, a document taken out) still names
+# one the handbook had, and is held to that version's limits. `sites` null: every site;
+# `roles` null: noted before the limits were kept (migration 0008), so not known.
 handbook_documents = Table(
     "handbook_documents",
     metadata,
     Column("doc_id", String(64), primary_key=True),
     Column("version", String(16), primary_key=True),
     Column("kind", String(16), nullable=False),
+    Column("sites", Json),
+    Column("roles", Json),
 )
 
 # The one row naming the live version; publishing updates it first, which serialises publishes.

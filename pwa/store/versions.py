@@ -166,22 +166,43 @@ def latest_with_bundle(conn: Connection, bundle_hash: str) -> int | None:
     )
 
 
-def add_documents(conn: Connection, documents: Iterable[tuple[str, str, str]]) -> None:
-    """Note each (doc_id, version, kind) a version publishes; those noted before stay."""
-    rows = [{"doc_id": d, "version": v, "kind": k} for d, v, k in documents]
+@dataclass(frozen=True)
+class Noted:
+    """One (document, version) a version published: its kind, and whom it was for."""
+
+    doc_id: str
+    version: str
+    kind: str
+    sites: list[str] | None  # None: every site
+    roles: list[str] | None  # None: noted before the limits were kept
+
+
+def add_documents(conn: Connection, documents: Iterable[Noted]) -> None:
+    """Note each document version a version publishes; those noted before stay (a row noted
+    before the limits were kept gets them now)."""
+    rows = [
+        {"doc_id": d.doc_id, "version": d.version, "kind": d.kind, "sites": d.sites,
+         "roles": d.roles}
+        for d in documents
+    ]  # fmt: skip
+    table = handbook_documents
     for start in range(0, len(rows), CHUNK):
+        insert = _insert(conn, table)
         conn.execute(
-            _insert(conn, handbook_documents).on_conflict_do_nothing(
-                index_elements=["doc_id", "version"]
+            insert.on_conflict_do_update(
+                index_elements=["doc_id", "version"],
+                set_={"sites": insert.excluded.sites, "roles": insert.excluded.roles},
+                where=table.c.roles.is_(None),
             ),
             rows[start : start + CHUNK],
         )
 
 
-def published_kind(conn: Connection, doc_id: str, version: str) -> str | None:
-    """The kind of `doc_id` at `version` if any version of the handbook had it, else None."""
-    return conn.scalar(
-        select(handbook_documents.c.kind).where(
-            handbook_documents.c.doc_id == doc_id, handbook_documents.c.version == version
-        )
-    )
+def published(conn: Connection, doc_id: str, version: str) -> Noted | None:
+    """`doc_id` at `version` if any version of the handbook had it, else None."""
+    row = conn.execute(
+        select(
+            handbook_documents.c.kind, handbook_documents.c.sites, handbook_documents.c.roles
+        ).where(handbook_documents.c.doc_id == doc_id, handbook_documents.c.version == version)
+    ).first()
+    return None if row is None else Noted(doc_id, version, row.kind, row.sites, row.roles)

@@ -11,12 +11,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from pwa.ops import publishing
-from pwa.store import versions
+from pwa.store import accounts, versions
 from pwa.store.db import make_engine
-from pwa.store.models import handbook_versions
+from pwa.store.models import handbook_documents, handbook_versions
 from tests.conftest import make_app
 from tests.pwa.publish_support import V2_CHANGES, summary_tuples, tar_gz
-from tests.pwa.support import add_people, assert_error, bearer, record, sign_in
+from tests.pwa.support import PASSWORD, add_people, assert_error, bearer, record, sign_in
 
 
 def server_app(database: str, site_dir: Path, tmp_path: Path, name: str):
@@ -245,6 +245,32 @@ def test_two_publishes_at_once_both_logged_one_live(database, sites):
     assert first.changes["from"] is None
 
 
+def test_a_document_version_keeps_the_limits_it_was_published_with(database):
+    noted = versions.Noted
+    engine = make_engine(database)
+    with engine.begin() as conn:
+        # as migration 0008 leaves a row noted before: limits not known
+        conn.execute(
+            handbook_documents.insert().values(doc_id="CHK-A", version="1.0", kind="checklist")
+        )
+        versions.add_documents(
+            conn,
+            [noted("CHK-A", "1.0", "checklist", ["lanyuan"], ["cleaner"]),
+             noted("PTL-B", "2.1", "patrol", None, ["guard"])],
+        )  # fmt: skip
+        # the same version published again with other limits: the first ones stand
+        versions.add_documents(conn, [noted("PTL-B", "2.1", "patrol", ["jinxiu"], ["engineer"])])
+    with engine.connect() as conn:
+        found = [versions.published(conn, d, v) for d, v in [("CHK-A", "1.0"), ("PTL-B", "2.1")]]
+        missing = versions.published(conn, "PTL-B", "2.2")
+    engine.dispose()
+    assert found == [
+        noted("CHK-A", "1.0", "checklist", ["lanyuan"], ["cleaner"]),
+        noted("PTL-B", "2.1", "patrol", None, ["guard"]),
+    ]
+    assert missing is None
+
+
 def test_a_version_past_the_column_is_not_found(sqlite_app):
     add_people(sqlite_app)
     client = sqlite_app.test_client()
@@ -270,6 +296,16 @@ def test_records_keep_naming_a_version_the_handbook_had(database, site_dir, tmp_
     patrol = {"type": "patrol_round", "def_id": "PTL-JX-OUT-NIGHT", "site": "jinxiu"}
     # v2 took the patrol out; a round begun before that still lands, against its version
     assert push(guard, **patrol, device_id="g")["status"] == "created"
+    # and only where and by whom that version allowed: the patrol was jinxiu's and guards'
+    with app.extensions["dutybook.engine"].begin() as conn:
+        accounts.add_user(conn, accounts.hasher(1024, 1), "eng-j", PASSWORD, ["engineer"],
+                          ["jinxiu"])  # fmt: skip
+    elsewhere = push(sign_in(client, "guard-l"), **{**patrol, "site": "lanyuan"}, device_id="l")
+    assert elsewhere["status"] == "rejected"
+    assert "'PTL-JX-OUT-NIGHT' does not apply to site 'lanyuan'" in str(elsewhere)
+    other_role = push(sign_in(client, "eng-j"), **patrol, device_id="e")
+    assert other_role["status"] == "rejected"
+    assert "'PTL-JX-OUT-NIGHT' is not for your roles" in str(other_role)
     # a version no handbook ever had is still refused
     never = push(guard, **patrol, def_version="1.5", device_id="g", seq=2)
     assert never["status"] == "rejected"
