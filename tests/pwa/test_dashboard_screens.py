@@ -102,6 +102,11 @@ def test_pages_fit_the_screen_and_run_no_script(live, browser, width):
                     "(t) => t.parentElement.scrollWidth - t.parentElement.clientWidth"
                 )
                 assert hidden <= 0, (table, width, hidden)
+            # and every tab is on the screen, none scrolled off its right edge
+            tabs = page.locator("nav.tabs a").evaluate_all(
+                "(links) => links.map((a) => a.getBoundingClientRect().right)"
+            )
+            assert len(tabs) > 5 and max(tabs) <= page.viewport_size["width"], (width, tabs)
             missed = page.locator("table [data-cell=missed_cp]").last.bounding_box()
             assert missed["x"] + missed["width"] <= page.viewport_size["width"], (width, missed)
             devices = page.locator("#devices")
