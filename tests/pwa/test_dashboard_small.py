@@ -83,7 +83,7 @@ def test_a_per_shift_checklist_has_one_row_per_shift_and_the_summary_counts_an_e
     html = client.get(url).get_data(as_text=True)
     rows = re.findall(
         r'<tr class="[^"]*" data-def="CHK-GATE-HANDOVER" data-shift="([a-z]*)">.*?'
-        r'<td data-cell="shift">([^<]*)</td>.*?<td class="num" data-cell="done">([^<]*)</td>',
+        r'<td data-cell="shift"[^>]*>([^<]*)</td>.*?<td class="num" data-cell="done"[^>]*>([^<]*)</td>',
         html,
         re.S,
     )
