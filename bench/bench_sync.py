@@ -240,6 +240,11 @@ def _serve(command: list[str], url: str, tmp: Path) -> tuple[subprocess.Popen, s
         "DUTYBOOK_CONTENT_DIR": str(tmp / "none"),
         "PYTHONPATH": str(ROOT),
     }
+    if not command[0].endswith("dutybook"):
+        # a baseline's gunicorn: the malloc arenas `dutybook run` sets itself (pwa.server)
+        from pwa.server import ARENAS
+
+        env["MALLOC_ARENA_MAX"] = str(ARENAS)
     server = subprocess.Popen(
         [
             *command,

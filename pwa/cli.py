@@ -86,7 +86,7 @@ def register(main: click.Group) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="Processes.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64))
 def run(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the handbook, app and API with gunicorn (not Flask's development server)."""
     from pwa.config import layered

@@ -4,6 +4,8 @@ it, the alert sender's loop: `dutybook alerts run`, or a thread in each worker w
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import os
 import socket
@@ -87,16 +89,32 @@ def _start_sender(worker) -> None:
 # gunicorn's threaded worker, not its sync worker: a sync worker blocks in recv() on a
 # connection that sends nothing (a browser's preconnect, a phone whose signal dropped), so two
 # such connections held a two-worker server until its 60 s timeout. The threaded worker gives a
-# silent connection back to its poller after 5 s and keeps serving on its other threads.
+# silent connection back to its poller after 5 s and keeps serving on its other thread. Two
+# threads, not more: the interpreter lock and SQLite's one writer let a third add no speed,
+# only memory (four took the push benchmark's server from 178 MB to 241 MB).
 # The benchmarks' baselines run with these same settings.
 WORKER_CLASS = "gthread"
-THREADS = 4
+THREADS = 2
+# glibc gives each thread a malloc arena of its own (up to 8 per core), each keeping what it
+# freed. One arena per process: its threads take turns on the interpreter lock anyway, so they
+# do not contend for it, and the push benchmark's server stays at 188 MB (two arenas: 198 MB)
+M_ARENA_MAX, ARENAS = -8, 1
+
+
+def fewer_malloc_arenas() -> None:
+    """At most ARENAS malloc arenas in this process and the workers it forks (glibc only; an
+    operator's own MALLOC_ARENA_MAX stands)."""
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to tune
+        ctypes.CDLL(None).mallopt(M_ARENA_MAX, ARENAS)
 
 
 def serve(host: str, port: int, workers: int, control_socket: str | None, threads: int) -> None:
     """gunicorn on host:port; its control socket (for `gunicornc`) at `control_socket`, or
     none when None."""
     control = {"control_socket": control_socket} if control_socket else {}
+    fewer_malloc_arenas()  # before the fork: the workers inherit it
     Server(
         {
             **control,

@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import operator
+import threading
 from typing import Any
 
 import orjson
@@ -38,9 +39,10 @@ from pwa.api.schemas import (
     field_holding,
     has_nul,
     has_surrogate,
-    json_body,
+    json_bytes,
     message,
     parse,
+    parse_json,
     plainly_valid,
     too_deep,
 )
@@ -294,9 +296,9 @@ def store(rows: list[tuple], known: dict[str, str], user: User) -> tuple[set[str
     return inserted, found
 
 
-def _batch(limit: int) -> list:
+def _batch(raw: bytes) -> list:
     """The request's records, or an ApiError saying what is wrong with the body."""
-    body = json_body(limit)
+    body = parse_json(raw)
     if isinstance(body, dict) and isinstance(body.get("records"), list):
         most = int(current_app.config["MAX_BATCH"])
         if len(body["records"]) > most:
@@ -311,10 +313,27 @@ def _batch(limit: int) -> list:
     return parse(RecordsIn, body).records
 
 
+# One big batch at a time in each server process. The threads of a process share one
+# interpreter lock, and SQLite one write lock: big batches checked side by side finish no
+# sooner, but each holds its parsed records in memory meanwhile (four at once took the server
+# from 178 MB to 241 MB in `make bench`). A phone's usual push of a few records goes straight
+# on, beside a big one's fsync. The body is read before waiting: a slow upload holds up nobody.
+PUSHING = threading.Lock()
+BIG_PUSH = 64 * 1024  # bytes: about 150 records
+
+
 @bp.post("/records")
 def push() -> Response:
     user = require_user()
-    batch = _batch(int(current_app.config["MAX_RECORDS_BYTES"]))
+    raw = json_bytes(int(current_app.config["MAX_RECORDS_BYTES"]))
+    if len(raw) < BIG_PUSH:
+        return _push(user, raw)
+    with PUSHING:
+        return _push(user, raw)
+
+
+def _push(user: User, raw: bytes) -> Response:
+    batch = _batch(raw)
     checker = Checker(user, current_bundle())
     results: list[dict] = []
     rows: list[tuple[int, tuple]] = []
