@@ -187,6 +187,11 @@ def page(context):
     pg.trail = []
     pg.on("console", lambda m: pg.trail.append(f"console {m.type}: {m.text}"))
     pg.on("requestfailed", lambda r: pg.trail.append(f"failed {r.method} {r.url}: {r.failure}"))
+    pg.on("request", lambda r: "/api/" in r.url and pg.trail.append(f"sent {r.method} {r.url}"))
+    pg.on(
+        "requestfinished",
+        lambda r: "/api/" in r.url and pg.trail.append(f"answered {r.method} {r.url}"),
+    )
     yield pg
 
 

@@ -15,7 +15,10 @@ new MutationObserver(() => {
   const box = document.getElementById('install');
   if (box && !box.hidden) {
     const bar = box.querySelector('progress');
-    window.__install.push({ text: box.textContent.trim(), value: bar.value, max: bar.max });
+    // how far the screen sits below the status line: the banner must not push it down
+    const gap = document.getElementById('main').getBoundingClientRect().top
+      - document.getElementById('sync-state').getBoundingClientRect().bottom;
+    window.__install.push({ text: box.textContent.trim(), value: bar.value, max: bar.max, gap });
   }
 }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
 """
@@ -31,7 +34,11 @@ def sign_in(page, base_url: str, username: str = "wang") -> None:
         page.wait_for_selector("#emergency-button")
     except Exception as exc:
         # what the phone shows instead: the sign-in error, or a screen that never came
-        shown = page.evaluate("() => document.getElementById('main')?.innerText")
+        shown = page.evaluate(
+            "() => ({ text: document.getElementById('main')?.innerText,"
+            " fields: [...document.querySelectorAll('#main input')].map((i) => i.value.length),"
+            " body: { ...document.body.dataset }, online: navigator.onLine })"
+        )
         raise AssertionError(f"sign-in did not reach Today; the screen shows: {shown!r}") from exc
     # the service worker has precached the app and the whole handbook
     try:

@@ -232,6 +232,13 @@ def test_the_first_install_shows_how_far_it_is_then_goes(server, page):
     assert seen[0]["text"].startswith("正在把整本手册存到本机，以便离线使用"), seen[0]
     assert f"/{total} 个文件" in seen[-1]["text"], seen[-1]
     assert page.is_hidden("#install")  # gone once everything is on the phone
+    # and while it showed, the screen under the finger stayed where it was: a banner that
+    # pushed the sign-in form down made a tap aimed at 登录 land on the hint above it
+    gap = page.evaluate(
+        "() => document.getElementById('main').getBoundingClientRect().top"
+        " - document.getElementById('sync-state').getBoundingClientRect().bottom"
+    )
+    assert {s["gap"] for s in seen} == {gap}, (gap, seen[:3])
 
 
 def test_storage_warning_says_what_to_do_in_a_guards_words(server, page):
