@@ -101,6 +101,11 @@ def test_shared_phone_keeps_each_users_records(server, context, page):
 def test_new_version_deployed_while_offline_is_picked_up_later(server, context, page):
     sign_in(page, server.url)
     first = page.get_attribute("body", "data-offline-ready")
+    gap = (
+        "() => document.getElementById('main').getBoundingClientRect().top"
+        " - document.getElementById('sync-state').getBoundingClientRect().bottom"
+    )
+    before = page.evaluate(gap)
     page.evaluate(WATCH_INSTALL)
     context.set_offline(True)
     acknowledge(page)
@@ -116,6 +121,8 @@ def test_new_version_deployed_while_offline_is_picked_up_later(server, context, 
     page.click("#sync-now")
     page.wait_for_selector("#update:not([hidden])", timeout=30_000)
     assert page.get_attribute("body", "data-offline-ready") != first
+    # the notice floats: it never moves the screen under someone's finger
+    assert page.evaluate(gap) == before
     # an update downloads quietly: the old version works meanwhile, no install banner
     assert page.evaluate("window.__install") == []
     wait_unsynced(page, 0)
