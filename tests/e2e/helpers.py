@@ -24,6 +24,13 @@ new MutationObserver(() => {
 """
 
 
+# how far the screen sits below the status line: a banner must not push it down
+SCREEN_GAP = (
+    "() => document.getElementById('main').getBoundingClientRect().top"
+    " - document.getElementById('sync-state').getBoundingClientRect().bottom"
+)
+
+
 def sign_in(page, base_url: str, username: str = "wang") -> None:
     page.goto(base_url + "/app/")
     page.wait_for_selector('body[data-ready="1"]')

@@ -6,7 +6,7 @@ import datetime as dt
 import sqlite3
 
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.helpers import WATCH_INSTALL, go, sign_in, wait_unsynced
+from tests.e2e.helpers import SCREEN_GAP, WATCH_INSTALL, go, sign_in, wait_unsynced
 
 # Fixed instants: the account was created at noon UTC on 1 March (the same calendar day in
 # every zone from UTC-11 to UTC+11), the phone's clock reads 20 March.
@@ -234,10 +234,7 @@ def test_the_first_install_shows_how_far_it_is_then_goes(server, page):
     assert page.is_hidden("#install")  # gone once everything is on the phone
     # and while it showed, the screen under the finger stayed where it was: a banner that
     # pushed the sign-in form down made a tap aimed at 登录 land on the hint above it
-    gap = page.evaluate(
-        "() => document.getElementById('main').getBoundingClientRect().top"
-        " - document.getElementById('sync-state').getBoundingClientRect().bottom"
-    )
+    gap = page.evaluate(SCREEN_GAP)
     assert {s["gap"] for s in seen} == {gap}, (gap, seen[:3])
 
 

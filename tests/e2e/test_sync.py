@@ -6,6 +6,7 @@ import sqlite3
 
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.helpers import (
+    SCREEN_GAP,
     WATCH_INSTALL,
     acknowledge,
     go,
@@ -101,11 +102,7 @@ def test_shared_phone_keeps_each_users_records(server, context, page):
 def test_new_version_deployed_while_offline_is_picked_up_later(server, context, page):
     sign_in(page, server.url)
     first = page.get_attribute("body", "data-offline-ready")
-    gap = (
-        "() => document.getElementById('main').getBoundingClientRect().top"
-        " - document.getElementById('sync-state').getBoundingClientRect().bottom"
-    )
-    before = page.evaluate(gap)
+    before = page.evaluate(SCREEN_GAP)
     page.evaluate(WATCH_INSTALL)
     context.set_offline(True)
     acknowledge(page)
@@ -122,7 +119,7 @@ def test_new_version_deployed_while_offline_is_picked_up_later(server, context, 
     page.wait_for_selector("#update:not([hidden])", timeout=30_000)
     assert page.get_attribute("body", "data-offline-ready") != first
     # the notice floats: it never moves the screen under someone's finger
-    assert page.evaluate(gap) == before
+    assert page.evaluate(SCREEN_GAP) == before
     # an update downloads quietly: the old version works meanwhile, no install banner
     assert page.evaluate("window.__install") == []
     wait_unsynced(page, 0)
