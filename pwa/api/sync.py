@@ -220,7 +220,9 @@ class Checker:
                 ["def_version"], f"{version} is newer than the current version {current}"
             )
 
-    def _published_before(self, kind: str, def_id: str, version: str, found):
+    def _published_before(
+        self, kind: str, def_id: str, version: str, found: Definition | None
+    ) -> versions.Noted | None:
         """The version the record names if the live bundle lacks it but a published one had
         it (a document since taken out, or a newer version since rolled back), of a fitting
         kind; else None."""

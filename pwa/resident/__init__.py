@@ -246,7 +246,7 @@ def status(token: str) -> Response:
         view=text.status_view(desk, current_bundle().raw, row, state, _lang()),
         new=request.args.get("new") == "1",
         # which form came back refused (act() below); anything else in the link is ignored
-        failed=request.args.get("error") if request.args.get("error") in _ACTIONS else None,
+        failed=error if (error := request.args.get("error")) in _ACTIONS else None,
         site_name=_site_name(row.site) or row.site,
     )
 

@@ -8,27 +8,25 @@ from PIL import Image
 
 from tests.e2e.conftest import PASSWORD
 
-# Records what the install banner (#install) says each time it changes, in window.__install.
-WATCH_INSTALL = """
-window.__install = [];
-new MutationObserver(() => {
-  const box = document.getElementById('install');
-  if (box && !box.hidden) {
-    const bar = box.querySelector('progress');
-    // how far the screen sits below the status line: the banner must not push it down
-    const gap = document.getElementById('main').getBoundingClientRect().top
-      - document.getElementById('sync-state').getBoundingClientRect().bottom;
-    window.__install.push({ text: box.textContent.trim(), value: bar.value, max: bar.max, gap });
-  }
-}).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
-"""
-
-
 # how far the screen sits below the status line: a banner must not push it down
 SCREEN_GAP = (
     "() => document.getElementById('main').getBoundingClientRect().top"
     " - document.getElementById('sync-state').getBoundingClientRect().bottom"
 )
+
+# Records what the install banner (#install) says each time it changes, in window.__install,
+# and the screen's gap (SCREEN_GAP) at that moment.
+WATCH_INSTALL = f"""{{
+window.__install = [];
+const gap = {SCREEN_GAP};
+new MutationObserver(() => {{
+  const box = document.getElementById('install');
+  if (box && !box.hidden) {{
+    const bar = box.querySelector('progress');
+    window.__install.push({{ text: box.textContent.trim(), value: bar.value, max: bar.max, gap: gap() }});
+  }}
+}}).observe(document, {{ subtree: true, childList: true, attributes: true, characterData: true }});
+}}"""
 
 
 def sign_in(page, base_url: str, username: str = "wang") -> None:

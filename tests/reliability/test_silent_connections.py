@@ -3,7 +3,7 @@ signal mid-handshake, a slow client) do not stall the real server (`dutybook run
 
 gunicorn's sync worker reads a request with a blocking recv(): a silent connection held one
 of the two workers until the 60 s worker timeout killed it, and a phone's sign-in waited
-behind it. (A browser test signing in timed out that way in CI.)
+behind it.
 """
 
 from __future__ import annotations
